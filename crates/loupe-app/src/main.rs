@@ -1,1 +1,20 @@
-fn main() {}
+//! The `loupe` binary: the desktop app, or a headless subcommand.
+
+use clap::Parser as _;
+use loupe_app::cli::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Some(Command::Embed(args)) => loupe_app::embed::run_embed(args),
+        None => loupe_app::app::run_native(cli.open.clone()),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("loupe: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Columns with more distinct values than this are not offered as categorical colourings:
 /// a legend with hundreds of entries helps nobody and the palette would repeat.
@@ -22,9 +22,9 @@ impl Categories {
     /// values (or none) to be useful.
     pub fn from_values(column: &str, values: &[Option<String>]) -> Option<Self> {
         let mut distinct: Vec<&str> = Vec::new();
-        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for v in values.iter().flatten() {
-            if seen.insert(v.as_str(), ()).is_none() {
+            if seen.insert(v.as_str()) {
                 distinct.push(v.as_str());
                 if distinct.len() > MAX_CATEGORIES {
                     return None;

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use arrow_array::{Array, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
-use arrow_schema::{DataType, Schema};
+use arrow_schema::DataType;
 
 use crate::Categories;
 
@@ -64,7 +64,7 @@ impl Dataset {
         if dim == 0 {
             return Err(DatasetError::ZeroDimension);
         }
-        if vectors.len() % dim != 0 {
+        if !vectors.len().is_multiple_of(dim) {
             return Err(DatasetError::RaggedBuffer {
                 len: vectors.len(),
                 dim,
@@ -256,7 +256,7 @@ fn truncate(mut s: String, max_chars: usize) -> String {
 mod tests {
     use super::*;
     use arrow_array::{Int64Array, StringArray};
-    use arrow_schema::Field;
+    use arrow_schema::{Field, Schema};
 
     fn batch(labels: Vec<i64>) -> RecordBatch {
         let names: Vec<String> = labels.iter().map(|l| format!("row{l}")).collect();

@@ -1,1 +1,49 @@
-//! placeholder
+//! Loupe's t-SNE engine: live, every-iteration t-SNE that matches openTSNE 1.0.4.
+//!
+//! t-SNE (van der Maaten & Hinton 2008) is built here from separate pieces, as openTSNE builds
+//! it: [`pca`](Pca) (optional input reduction and the initial layout), nearest neighbours
+//! (`loupe-knn`), [`affinities`](perplexity_affinities) calibrated to a perplexity, gradients
+//! (an attractive term over the sparse P and a repulsive term, exact or Barnes–Hut, van der
+//! Maaten 2014), openTSNE's gradient descent with gains and momentum, and the KL divergence.
+//! A [`TsneEngine`] advances one iteration per [`TsneEngine::step`] through a schedule of
+//! [`Phase`]s (early exaggeration, then the embedding phase), so the app can show every
+//! iteration; [`spawn_run`] drives it on a named background thread that publishes a
+//! [`Snapshot`] after each iteration into a latest-wins slot.
+//!
+//! Definitions and defaults follow openTSNE 1.0.4 (`TsneParams::default()` is its `TSNE()`);
+//! the documented differences are robustness fixes (no underflow in the bandwidth search, no
+//! mass lost in the quad tree). Results are deterministic for a seed, whatever the number of
+//! threads.
+//!
+//! This crate must never depend on a GUI or GPU crate (egui, eframe, winit, wgpu) nor do IO:
+//! it is pure computation that the app, the CLI and tests drive alike.
+
+mod affinity;
+mod bh_tree;
+mod eigen;
+mod engine;
+mod error;
+mod gradient;
+mod init;
+mod kl;
+mod optimizer;
+mod params;
+mod pca;
+mod rng;
+mod runner;
+mod schedule;
+
+pub use affinity::{
+    Affinities, ENTROPY_TOLERANCE, MAX_SEARCH_STEPS, conditional_probabilities,
+    joint_probabilities, perplexity_affinities,
+};
+pub use engine::{PrepareStage, StepInfo, TsneEngine};
+pub use error::{ParamError, TsneError};
+pub use init::{INIT_STD, JITTER_STD, initial_layout};
+pub use kl::{correct_for_exaggeration, kl_divergence_exact};
+pub use loupe_knn::Metric;
+pub use optimizer::MIN_GAIN;
+pub use params::{LearningRate, NegativeGradientMethod, TsneParams, ValidTsneParams};
+pub use pca::Pca;
+pub use runner::{RunStatus, Snapshot, TsneRun, spawn_run};
+pub use schedule::Phase;

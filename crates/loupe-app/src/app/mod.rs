@@ -1,0 +1,222 @@
+//! The desktop app: an eframe shell around a [`Session`].
+
+mod inspector;
+mod loader;
+mod palette;
+mod picker;
+mod plot_view;
+mod session;
+mod side_panel;
+mod status_bar;
+
+use std::sync::Arc;
+
+pub use loader::DataSource;
+pub use plot_view::PlotView;
+pub use session::{ClassLabel, Command, Session};
+
+use crate::cli::OpenArgs;
+
+/// Opens the native window and runs until it is closed.
+pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
+    let source = match args.input {
+        Some(path) => DataSource::File {
+            path,
+            column: args.column,
+            limit: args.limit,
+        },
+        None => DataSource::Demo { limit: args.limit },
+    };
+    let autostart = !args.no_autostart;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Loupe")
+            .with_inner_size([1400.0, 900.0])
+            .with_drag_and_drop(true),
+        renderer: eframe::Renderer::Wgpu,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Loupe",
+        options,
+        Box::new(move |cc| Ok(Box::new(LoupeApp::new(cc, Some(source), autostart)))),
+    )
+    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
+}
+
+/// The eframe application.
+pub struct LoupeApp {
+    /// State and logic.
+    pub session: Session,
+    /// Camera and interaction state of the scatter plot.
+    pub plot: PlotView,
+    /// Whether the GPU point renderer is available (false in a window without wgpu).
+    pub has_renderer: bool,
+    open_path_text: String,
+    file_dialog: Option<Arc<loupe_core::LatestSlot<Option<std::path::PathBuf>>>>,
+    pending: Vec<Command>,
+}
+
+impl LoupeApp {
+    /// Creates the app, installs the point renderer on eframe's wgpu device and starts loading
+    /// `source`.
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        source: Option<DataSource>,
+        autostart: bool,
+    ) -> Self {
+        let has_renderer = match cc.wgpu_render_state.as_ref() {
+            Some(render_state) => {
+                loupe_render::install(render_state);
+                true
+            }
+            None => {
+                log::warn!("no wgpu render state: points cannot be drawn");
+                false
+            }
+        };
+        cc.egui_ctx.set_theme(egui::Theme::Dark);
+        let ctx = cc.egui_ctx.clone();
+        let mut session = Session::new(Arc::new(move || ctx.request_repaint()), autostart);
+        if let Some(source) = source {
+            session.handle(Command::Open(source));
+        }
+        Self {
+            session,
+            plot: PlotView::default(),
+            has_renderer,
+            open_path_text: String::new(),
+            file_dialog: None,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Queues a command for the next logic pass (what widgets do).
+    pub fn queue(&mut self, command: Command) {
+        self.pending.push(command);
+    }
+
+    fn menu_bar_ui(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open…").clicked() {
+                    self.open_dialog(ui.ctx());
+                    ui.close();
+                }
+                if ui.button("Open demo (MNIST digits)").clicked() {
+                    self.queue(Command::Open(DataSource::Demo { limit: None }));
+                    ui.close();
+                }
+                ui.separator();
+                ui.label("Open a path:");
+                let edit = ui.text_edit_singleline(&mut self.open_path_text);
+                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (ui.button("Open path").clicked() || enter) && !self.open_path_text.is_empty() {
+                    self.queue(Command::Open(DataSource::File {
+                        path: self.open_path_text.trim().into(),
+                        column: None,
+                        limit: None,
+                    }));
+                    ui.close();
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui.button("Fit layout to window").clicked() {
+                    self.plot.auto_fit = true;
+                    ui.close();
+                }
+            });
+        });
+    }
+
+    /// The native file dialog blocks its thread, so it runs on its own.
+    fn open_dialog(&mut self, ctx: &egui::Context) {
+        let slot = Arc::new(loupe_core::LatestSlot::new());
+        let thread_slot = Arc::clone(&slot);
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("loupe-file-dialog".to_owned())
+            .spawn(move || {
+                let picked = rfd::FileDialog::new()
+                    .add_filter("Embeddings", &["parquet", "gpq", "geoparquet", "gz", "idx3-ubyte"])
+                    .add_filter("All files", &["*"])
+                    .pick_file();
+                thread_slot.publish(picked);
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.file_dialog = Some(slot),
+            Err(err) => self.session.error = Some(format!("could not open a file dialog: {err}")),
+        }
+    }
+
+    fn poll_file_dialog(&mut self) {
+        let Some(slot) = &self.file_dialog else {
+            return;
+        };
+        if let Some(picked) = slot.take() {
+            self.file_dialog = None;
+            match picked.as_ref() {
+                Some(path) => self.queue(Command::Open(DataSource::File {
+                    path: path.clone(),
+                    column: None,
+                    limit: None,
+                })),
+                None => {
+                    // Cancelled, or no desktop portal to show a dialog: offer the path field.
+                    self.session.error = Some(
+                        "no file chosen (if no dialog appeared, type a path under File → Open a path)"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl eframe::App for LoupeApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_file_dialog();
+        let dropped: Vec<std::path::PathBuf> =
+            ctx.input(|i| i.raw.dropped_files.iter().filter_map(|f| f.path.clone()).collect());
+        if let Some(path) = dropped.into_iter().next() {
+            self.queue(Command::Open(DataSource::File {
+                path,
+                column: None,
+                limit: None,
+            }));
+        }
+        for command in std::mem::take(&mut self.pending) {
+            self.session.handle(command);
+        }
+        self.session.poll();
+        if self.session.loading.is_some() || self.session.is_running() {
+            // Keep the fps readout and spinner alive; new snapshots also request repaints.
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar_ui(ui));
+        egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &self.session));
+        let mut commands = Vec::new();
+        egui::Panel::left("controls")
+            .default_size(290.0)
+            .show(ui, |ui| {
+                side_panel::side_panel_ui(ui, &mut self.session, &mut self.plot, &mut commands);
+            });
+        egui::Panel::right("inspector")
+            .default_size(300.0)
+            .show(ui, |ui| {
+                inspector::inspector_ui(ui, &self.session, &mut commands);
+            });
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            self.plot
+                .plot_ui(ui, &mut self.session, self.has_renderer, &mut commands);
+        });
+        if !commands.is_empty() {
+            ui.ctx().request_repaint();
+        }
+        self.pending.extend(commands);
+    }
+}

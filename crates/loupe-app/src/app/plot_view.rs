@@ -1,0 +1,214 @@
+//! The scatter plot: camera, pan/zoom, hover, click, class labels, and the GPU points.
+
+use loupe_render::{Camera, Highlight, PointFrame, pack_rgba};
+
+use super::inspector::selection_title;
+use super::session::{Command, Session};
+
+/// Camera and interaction state of the plot.
+pub struct PlotView {
+    /// Data → screen mapping.
+    pub camera: Camera,
+    /// Follow the layout as it grows (on until the user pans or zooms).
+    pub auto_fit: bool,
+    /// Point radius in screen points.
+    pub point_radius_px: f32,
+    /// Global opacity of the points.
+    pub opacity: f32,
+    /// Draw each class's name at the median of its points.
+    pub show_class_labels: bool,
+    /// Where the plot was drawn last frame, in screen points.
+    pub rect: egui::Rect,
+}
+
+impl Default for PlotView {
+    fn default() -> Self {
+        Self {
+            camera: Camera::default(),
+            auto_fit: true,
+            point_radius_px: 2.5,
+            opacity: 0.85,
+            show_class_labels: true,
+            rect: egui::Rect::NOTHING,
+        }
+    }
+}
+
+impl PlotView {
+    /// Screen position (egui points) of a row in the current layout.
+    pub fn screen_pos_of(&self, session: &Session, row: usize) -> Option<egui::Pos2> {
+        let positions = session.positions()?;
+        let p = [*positions.get(2 * row)?, *positions.get(2 * row + 1)?];
+        Some(self.to_screen(p))
+    }
+
+    fn to_screen(&self, p: [f32; 2]) -> egui::Pos2 {
+        let [x, y] = self.camera.screen_from_data(p, self.rect);
+        egui::pos2(x, y)
+    }
+
+    fn to_data(&self, pos: egui::Pos2) -> [f32; 2] {
+        self.camera.data_from_screen([pos.x, pos.y], self.rect)
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [self.rect.width(), self.rect.height()]
+    }
+
+    /// Draws the plot and handles its input.
+    pub fn plot_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &mut Session,
+        has_renderer: bool,
+        commands: &mut Vec<Command>,
+    ) {
+        let (rect, response) =
+            ui.allocate_exact_size(ui.available_size(), egui::Sense::click_and_drag());
+        self.rect = rect;
+        let painter = ui.painter_at(rect);
+        painter.rect_filled(rect, 0.0, egui::Color32::from_gray(12));
+
+        let Some(positions) = session.positions().cloned() else {
+            let message = if session.loading.is_some() {
+                "loading…"
+            } else if session.is_running() {
+                "computing neighbours and affinities…"
+            } else {
+                "open a dataset and press Start"
+            };
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                message,
+                egui::FontId::proportional(16.0),
+                egui::Color32::from_gray(160),
+            );
+            return;
+        };
+
+        self.handle_navigation(ui, &response);
+        if self.auto_fit {
+            if let Some((lo, hi)) = bounds(&positions) {
+                self.camera.fit(lo, hi, self.rect, 0.05);
+            }
+        }
+
+        // Hover and click.
+        session.hovered = None;
+        if let Some(pointer) = response.hover_pos() {
+            let [x, y] = self.to_data(pointer);
+            let radius = (self.point_radius_px + 4.0) / self.camera.pixels_per_unit;
+            session.hovered = session.pick(x, y, radius);
+        }
+        if response.clicked() {
+            commands.push(Command::Select(session.hovered));
+        }
+
+        if has_renderer {
+            let mut highlights = Vec::new();
+            if let Some(row) = session.hovered {
+                highlights.push(Highlight {
+                    index: row as u32,
+                    color: pack_rgba(255, 255, 255, 255),
+                    radius_px: self.point_radius_px + 4.0,
+                });
+            }
+            if let Some(row) = session.selected {
+                highlights.push(Highlight {
+                    index: row as u32,
+                    color: pack_rgba(255, 210, 0, 255),
+                    radius_px: self.point_radius_px + 6.0,
+                });
+            }
+            let frame = PointFrame {
+                positions,
+                positions_generation: session.positions_generation,
+                colors: session.colors.clone(),
+                colors_generation: session.colors_generation,
+                camera: self.camera,
+                viewport_px: self.size(),
+                point_radius_px: self.point_radius_px,
+                opacity: self.opacity,
+                highlights,
+            };
+            painter.add(loupe_render::points_paint_callback(rect, frame));
+        } else {
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "no GPU renderer available",
+                egui::FontId::proportional(16.0),
+                egui::Color32::from_gray(160),
+            );
+        }
+
+        if self.show_class_labels {
+            for label in &session.class_labels {
+                let pos = self.to_screen(label.position);
+                let font = egui::FontId::proportional(18.0);
+                painter.text(
+                    pos + egui::vec2(1.0, 1.0),
+                    egui::Align2::CENTER_CENTER,
+                    &label.name,
+                    font.clone(),
+                    egui::Color32::BLACK,
+                );
+                painter.text(
+                    pos,
+                    egui::Align2::CENTER_CENTER,
+                    &label.name,
+                    font,
+                    super::palette::to_egui(label.rgb),
+                );
+            }
+        }
+
+        if let (Some(row), Some(dataset)) = (session.hovered, session.dataset.clone()) {
+            let title = selection_title(session, row);
+            response.on_hover_ui_at_pointer(|ui| {
+                ui.label(egui::RichText::new(title).strong());
+                for (column, value) in dataset.row_text(row).into_iter().take(8) {
+                    ui.label(format!("{column}: {value}"));
+                }
+            });
+        }
+    }
+
+    fn handle_navigation(&mut self, ui: &egui::Ui, response: &egui::Response) {
+        if response.dragged() {
+            let delta = response.drag_delta();
+            if delta != egui::Vec2::ZERO {
+                self.camera.pan_by_px([delta.x, delta.y]);
+                self.auto_fit = false;
+            }
+        }
+        if response.double_clicked() {
+            self.auto_fit = true;
+        }
+        if let Some(pointer) = response.hover_pos() {
+            let (scroll, pinch) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
+            let factor = (scroll / 200.0).exp() * pinch;
+            if (factor - 1.0).abs() > 1e-4 {
+                self.camera
+                    .zoom_around([pointer.x, pointer.y], factor, self.rect);
+                self.auto_fit = false;
+            }
+        }
+    }
+}
+
+/// Axis-aligned bounds of interleaved positions, ignoring non-finite values.
+fn bounds(positions: &[f32]) -> Option<([f32; 2], [f32; 2])> {
+    let mut lo = [f32::INFINITY; 2];
+    let mut hi = [f32::NEG_INFINITY; 2];
+    for p in positions.chunks_exact(2) {
+        for axis in 0..2 {
+            if p[axis].is_finite() {
+                lo[axis] = lo[axis].min(p[axis]);
+                hi[axis] = hi[axis].max(p[axis]);
+            }
+        }
+    }
+    (lo[0] <= hi[0] && lo[1] <= hi[1]).then_some((lo, hi))
+}

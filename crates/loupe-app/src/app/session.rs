@@ -1,0 +1,386 @@
+//! The app's state and logic, separate from the widgets that draw it.
+//!
+//! Everything that changes state goes through [`Session::handle`] with a [`Command`], so a click,
+//! a key and a headless test take the same path.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use loupe_core::{Categories, Dataset};
+use loupe_tsne::{RunStatus, Snapshot, TsneRun};
+
+use super::loader::{DataSource, LoadJob};
+use super::palette;
+use super::picker::Picker;
+use crate::cli::TsneArgs;
+
+/// What the UI asks the session to do.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Load a dataset (replacing the current one).
+    Open(DataSource),
+    /// Start a new t-SNE run with the current parameters (stopping any running one).
+    Start,
+    /// Pause the running optimisation.
+    Pause,
+    /// Resume a paused optimisation.
+    Resume,
+    /// Stop the run, keeping its last layout.
+    Stop,
+    /// Colour points by this categorical column, or uniformly.
+    ColorBy(Option<String>),
+    /// Select a row (shown in the inspector), or clear the selection.
+    Select(Option<usize>),
+}
+
+/// Per-category label drawn at the median position of its points.
+#[derive(Debug, Clone)]
+pub struct ClassLabel {
+    /// Category name.
+    pub name: String,
+    /// Median x and y of the category's points, in data units.
+    pub position: [f32; 2],
+    /// The category's colour.
+    pub rgb: [u8; 3],
+}
+
+/// Everything the app knows, minus widget state.
+pub struct Session {
+    /// The loaded dataset.
+    pub dataset: Option<Arc<Dataset>>,
+    /// A load in progress.
+    pub loading: Option<LoadJob>,
+    /// The last error to show the user (load failures, parameter errors).
+    pub error: Option<String>,
+    /// t-SNE parameters as edited in the side panel.
+    pub params: TsneArgs,
+    /// The current (or last) run.
+    pub run: Option<TsneRun>,
+    /// The newest snapshot taken from the run.
+    pub snapshot: Option<Arc<Snapshot>>,
+    /// Bumped for every new layout seen, across runs and datasets, so the renderer and the
+    /// picker know when positions changed.
+    pub positions_generation: u64,
+    /// The column points are coloured by.
+    pub color_by: Option<String>,
+    /// The decoded colour column.
+    pub categories: Option<Categories>,
+    /// Packed colours for the renderer.
+    pub colors: Arc<Vec<u32>>,
+    /// Bumped whenever `colors` changes.
+    pub colors_generation: u64,
+    /// Class names at their median positions, for the current layout.
+    pub class_labels: Vec<ClassLabel>,
+    /// The selected row.
+    pub selected: Option<usize>,
+    /// The hovered row.
+    pub hovered: Option<usize>,
+    /// Builds the picking index off the UI thread.
+    pub picker: Option<Picker>,
+    /// Start t-SNE as soon as a dataset has loaded.
+    pub autostart: bool,
+    labels_generation: u64,
+    repaint: Arc<dyn Fn() + Send + Sync>,
+    frame_times: FrameTimes,
+}
+
+impl Session {
+    /// A session that calls `repaint` whenever a background thread has news.
+    pub fn new(repaint: Arc<dyn Fn() + Send + Sync>, autostart: bool) -> Self {
+        let picker_repaint = Arc::clone(&repaint);
+        let picker = match Picker::new(move || picker_repaint()) {
+            Ok(picker) => Some(picker),
+            Err(err) => {
+                log::error!("could not start the picking thread: {err}");
+                None
+            }
+        };
+        Self {
+            dataset: None,
+            loading: None,
+            error: None,
+            params: TsneArgs::default(),
+            run: None,
+            snapshot: None,
+            positions_generation: 0,
+            color_by: None,
+            categories: None,
+            colors: Arc::new(Vec::new()),
+            colors_generation: 0,
+            class_labels: Vec::new(),
+            selected: None,
+            hovered: None,
+            picker,
+            autostart,
+            labels_generation: u64::MAX,
+            repaint,
+            frame_times: FrameTimes::default(),
+        }
+    }
+
+    /// Applies one command.
+    pub fn handle(&mut self, command: Command) {
+        match command {
+            Command::Open(source) => {
+                self.stop_run();
+                let repaint = Arc::clone(&self.repaint);
+                self.loading = Some(LoadJob::start(source, move || repaint()));
+                self.error = None;
+            }
+            Command::Start => self.start_run(),
+            Command::Pause => {
+                if let Some(run) = &self.run {
+                    run.pause();
+                }
+            }
+            Command::Resume => {
+                if let Some(run) = &self.run {
+                    run.resume();
+                }
+            }
+            Command::Stop => {
+                if let Some(run) = &self.run {
+                    run.cancel();
+                }
+            }
+            Command::ColorBy(column) => self.set_color_by(column),
+            Command::Select(row) => {
+                self.selected = row.filter(|&r| r < self.n_rows());
+            }
+        }
+    }
+
+    /// Once per frame, before any UI: takes finished loads, new snapshots and pick indices.
+    pub fn poll(&mut self) {
+        self.frame_times.tick();
+        if let Some(job) = &self.loading
+            && let Some(result) = job.poll()
+        {
+            let source = job.source.describe();
+            self.loading = None;
+            match result {
+                Ok(dataset) => self.set_dataset(dataset),
+                Err(message) => self.error = Some(format!("could not open {source}: {message}")),
+            }
+        }
+        if let Some(run) = &self.run
+            && let Some(snapshot) = run.latest()
+            && self
+                .snapshot
+                .as_ref()
+                .is_none_or(|old| !Arc::ptr_eq(old, &snapshot))
+        {
+            if let RunStatus::Failed(message) = &snapshot.status {
+                self.error = Some(format!("t-SNE failed: {message}"));
+            }
+            if !snapshot.positions.is_empty() {
+                self.positions_generation += 1;
+            }
+            self.snapshot = Some(snapshot);
+        }
+        if let Some(positions) = self.positions().cloned() {
+            let generation = self.positions_generation;
+            if let Some(picker) = &mut self.picker {
+                picker.offer(generation, &positions);
+            }
+            if self.labels_generation != generation {
+                self.labels_generation = generation;
+                self.class_labels = self.compute_class_labels(&positions);
+            }
+        }
+    }
+
+    /// The current layout (interleaved x, y), when one exists for this dataset.
+    pub fn positions(&self) -> Option<&Arc<Vec<f32>>> {
+        let snapshot = self.snapshot.as_ref()?;
+        (!snapshot.positions.is_empty() && snapshot.positions.len() == 2 * self.n_rows())
+            .then_some(&snapshot.positions)
+    }
+
+    /// Rows in the loaded dataset (0 without one).
+    pub fn n_rows(&self) -> usize {
+        self.dataset.as_ref().map_or(0, |d| d.n_rows())
+    }
+
+    /// Frames per second of the UI, averaged over the last second.
+    pub fn fps(&self) -> f64 {
+        self.frame_times.fps()
+    }
+
+    /// Whether a run exists and has not ended.
+    pub fn is_running(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| !r.is_finished())
+    }
+
+    /// The nearest point to a data-space position within `radius` data units.
+    pub fn pick(&mut self, x: f32, y: f32, radius: f32) -> Option<usize> {
+        let n_rows = self.n_rows();
+        let built = self.picker.as_mut()?.index()?;
+        let (row, dist2) = built.index.nearest(x, y)?;
+        (row < n_rows && dist2 <= radius * radius).then_some(row)
+    }
+
+    /// Which layout generation the current pick index was built from.
+    pub fn pick_index_generation(&mut self) -> Option<u64> {
+        Some(self.picker.as_mut()?.index()?.generation)
+    }
+
+    fn set_dataset(&mut self, dataset: Dataset) {
+        self.stop_run();
+        self.snapshot = None;
+        self.selected = None;
+        self.hovered = None;
+        self.positions_generation += 1;
+        if let Some(picker) = &mut self.picker {
+            picker.clear(self.positions_generation + 1);
+        }
+        let dataset = Arc::new(dataset);
+        let color_by = dataset.categorical_columns().into_iter().next();
+        self.dataset = Some(dataset);
+        self.set_color_by(color_by);
+        if self.autostart {
+            self.start_run();
+        }
+    }
+
+    fn set_color_by(&mut self, column: Option<String>) {
+        let Some(dataset) = &self.dataset else {
+            return;
+        };
+        self.categories = column.as_deref().and_then(|c| dataset.categories(c));
+        self.color_by = self.categories.as_ref().map(|c| c.column.clone());
+        self.colors = Arc::new(palette::point_colors(
+            self.categories.as_ref().map(|c| c.codes.as_slice()),
+            dataset.n_rows(),
+        ));
+        self.colors_generation += 1;
+        self.labels_generation = u64::MAX;
+    }
+
+    fn start_run(&mut self) {
+        self.stop_run();
+        let Some(dataset) = &self.dataset else {
+            self.error = Some("open a dataset first".to_owned());
+            return;
+        };
+        let params = match self
+            .params
+            .to_params(dataset.dim())
+            .and_then(|p| Ok(p.validate(dataset.n_rows())?))
+        {
+            Ok(params) => params,
+            Err(err) => {
+                self.error = Some(format!("invalid t-SNE parameters: {err:#}"));
+                return;
+            }
+        };
+        let repaint = Arc::clone(&self.repaint);
+        match loupe_tsne::spawn_run(
+            dataset.vectors_arc(),
+            dataset.dim(),
+            params,
+            Box::new(move || repaint()),
+        ) {
+            Ok(run) => {
+                self.error = None;
+                self.run = Some(run);
+            }
+            Err(err) => self.error = Some(format!("could not start t-SNE: {err}")),
+        }
+    }
+
+    fn stop_run(&mut self) {
+        if let Some(run) = self.run.take() {
+            run.cancel();
+            // The engine notices cancellation within one iteration; joining keeps two runs
+            // from competing for the cores.
+            if let Err(err) = run.join() {
+                log::warn!("t-SNE run ended with an error: {err}");
+            }
+        }
+    }
+
+    fn compute_class_labels(&self, positions: &[f32]) -> Vec<ClassLabel> {
+        let Some(categories) = &self.categories else {
+            return Vec::new();
+        };
+        let mut xs: Vec<Vec<f32>> = vec![Vec::new(); categories.names.len()];
+        let mut ys: Vec<Vec<f32>> = vec![Vec::new(); categories.names.len()];
+        for (row, code) in categories.codes.iter().enumerate() {
+            if let Some(code) = code {
+                xs[*code as usize].push(positions[2 * row]);
+                ys[*code as usize].push(positions[2 * row + 1]);
+            }
+        }
+        categories
+            .names
+            .iter()
+            .zip(xs.iter_mut().zip(ys.iter_mut()))
+            .enumerate()
+            .filter_map(|(code, (name, (x, y)))| {
+                Some(ClassLabel {
+                    name: name.clone(),
+                    position: [median(x)?, median(y)?],
+                    rgb: palette::category_rgb(code),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.stop_run();
+    }
+}
+
+/// Median by selection, O(n); `None` for an empty slice.
+fn median(values: &mut [f32]) -> Option<f32> {
+    if values.is_empty() {
+        return None;
+    }
+    let mid = values.len() / 2;
+    let (_, m, _) = values.select_nth_unstable_by(mid, f32::total_cmp);
+    Some(*m)
+}
+
+/// Frame timestamps of the last second, for the fps readout.
+#[derive(Default)]
+struct FrameTimes {
+    times: std::collections::VecDeque<Instant>,
+}
+
+impl FrameTimes {
+    fn tick(&mut self) {
+        let now = Instant::now();
+        self.times.push_back(now);
+        while self
+            .times
+            .front()
+            .is_some_and(|t| now.duration_since(*t).as_secs_f64() > 1.0)
+        {
+            self.times.pop_front();
+        }
+    }
+
+    fn fps(&self) -> f64 {
+        match (self.times.front(), self.times.back()) {
+            (Some(first), Some(last)) if self.times.len() > 1 => {
+                (self.times.len() - 1) as f64 / last.duration_since(*first).as_secs_f64().max(1e-6)
+            }
+            _ => 0.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn median_of_odd_and_even() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(3.0));
+        assert_eq!(median(&mut []), None);
+    }
+}

@@ -1,0 +1,182 @@
+//! The left panel: dataset, t-SNE parameters and controls, colouring, point style.
+
+use loupe_tsne::RunStatus;
+
+use super::palette;
+use super::plot_view::PlotView;
+use super::session::{Command, Session};
+use crate::cli::MetricArg;
+
+/// Draws the side panel; changes to parameters are edited in place, actions become commands.
+pub fn side_panel_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    plot: &mut PlotView,
+    commands: &mut Vec<Command>,
+) {
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        dataset_ui(ui, session);
+        ui.separator();
+        tsne_params_ui(ui, session);
+        run_controls_ui(ui, session, commands);
+        ui.separator();
+        color_by_ui(ui, session, commands);
+        ui.separator();
+        ui.heading("Points");
+        ui.add(egui::Slider::new(&mut plot.point_radius_px, 0.5..=12.0).text("size (px)"));
+        ui.add(egui::Slider::new(&mut plot.opacity, 0.05..=1.0).text("opacity"));
+        ui.checkbox(&mut plot.show_class_labels, "class names at medians");
+        if ui.button("Fit to window").clicked() {
+            plot.auto_fit = true;
+        }
+    });
+}
+
+fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
+    ui.heading("Data");
+    if let Some(job) = &session.loading {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("loading {}", job.source.describe()));
+        });
+    }
+    match &session.dataset {
+        Some(dataset) => {
+            ui.label(egui::RichText::new(dataset.name()).strong());
+            ui.label(format!(
+                "{} rows × {} dims (column “{}”)",
+                dataset.n_rows(),
+                dataset.dim(),
+                dataset.vector_column()
+            ));
+        }
+        None if session.loading.is_none() => {
+            ui.label("No data: File → Open…");
+        }
+        None => {}
+    }
+    if let Some(error) = &session.error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+}
+
+fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
+    ui.heading("t-SNE");
+    let params = &mut session.params;
+    egui::Grid::new("tsne_params")
+        .num_columns(2)
+        .spacing([8.0, 4.0])
+        .show(ui, |ui| {
+            ui.label("perplexity");
+            ui.add(
+                egui::DragValue::new(&mut params.perplexity)
+                    .range(1.0..=500.0)
+                    .speed(0.5),
+            );
+            ui.end_row();
+            ui.label("metric");
+            egui::ComboBox::from_id_salt("metric")
+                .selected_text(match params.metric {
+                    MetricArg::Euclidean => "euclidean",
+                    MetricArg::Cosine => "cosine",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut params.metric, MetricArg::Euclidean, "euclidean");
+                    ui.selectable_value(&mut params.metric, MetricArg::Cosine, "cosine");
+                });
+            ui.end_row();
+            ui.label("early exaggeration");
+            ui.add(
+                egui::DragValue::new(&mut params.early_exaggeration)
+                    .range(1.0..=100.0)
+                    .speed(0.1),
+            );
+            ui.end_row();
+            ui.label("… for iterations");
+            ui.add(egui::DragValue::new(&mut params.early_exaggeration_iter).range(0..=10_000));
+            ui.end_row();
+            ui.label("iterations after");
+            ui.add(egui::DragValue::new(&mut params.iterations).range(0..=100_000));
+            ui.end_row();
+            ui.label("learning rate");
+            ui.horizontal(|ui| {
+                let mut auto = params.learning_rate.eq_ignore_ascii_case("auto");
+                if ui
+                    .checkbox(&mut auto, "auto")
+                    .on_hover_text("N / exaggeration, per phase (Belkina et al. 2019)")
+                    .changed()
+                {
+                    params.learning_rate = if auto { "auto" } else { "200" }.to_owned();
+                }
+                if !auto {
+                    ui.add(egui::TextEdit::singleline(&mut params.learning_rate).desired_width(60.0));
+                }
+            });
+            ui.end_row();
+            ui.label("PCA before kNN");
+            ui.add(egui::DragValue::new(&mut params.pca_dims).range(0..=1000))
+                .on_hover_text("reduce wider vectors to this many dimensions first (0 = off)");
+            ui.end_row();
+            ui.label("seed");
+            ui.add(egui::DragValue::new(&mut params.seed));
+            ui.end_row();
+        });
+}
+
+fn run_controls_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
+    let status = session.snapshot.as_ref().map(|s| &s.status);
+    let running = session.is_running();
+    let paused = matches!(status, Some(RunStatus::Paused));
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(session.dataset.is_some(), egui::Button::new("Start"))
+            .on_hover_text("start a new run with these parameters")
+            .clicked()
+        {
+            commands.push(Command::Start);
+        }
+        if paused {
+            if ui.button("Resume").clicked() {
+                commands.push(Command::Resume);
+            }
+        } else if ui.add_enabled(running, egui::Button::new("Pause")).clicked() {
+            commands.push(Command::Pause);
+        }
+        if ui.add_enabled(running, egui::Button::new("Stop")).clicked() {
+            commands.push(Command::Stop);
+        }
+    });
+}
+
+fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
+    ui.heading("Colour");
+    let Some(dataset) = &session.dataset else {
+        return;
+    };
+    let columns = dataset.categorical_columns();
+    let current = session.color_by.clone();
+    egui::ComboBox::from_label("colour by")
+        .selected_text(current.as_deref().unwrap_or("none"))
+        .show_ui(ui, |ui| {
+            if ui.selectable_label(current.is_none(), "none").clicked() {
+                commands.push(Command::ColorBy(None));
+            }
+            for column in columns {
+                let selected = current.as_deref() == Some(column.as_str());
+                if ui.selectable_label(selected, &column).clicked() {
+                    commands.push(Command::ColorBy(Some(column)));
+                }
+            }
+        });
+    if let Some(categories) = &session.categories {
+        egui::Grid::new("legend").num_columns(2).show(ui, |ui| {
+            for (code, (name, count)) in categories.names.iter().zip(&categories.counts).enumerate() {
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter()
+                    .circle_filled(rect.center(), 5.0, palette::to_egui(palette::category_rgb(code)));
+                ui.label(format!("{name}  ({count})"));
+                ui.end_row();
+            }
+        });
+    }
+}

@@ -1,0 +1,150 @@
+//! End-to-end: the desktop app driven headless with egui_kittest — open the demo, watch t-SNE
+//! run, hover and click a point, and check what the panels show.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use loupe_app::app::{DataSource, LoupeApp};
+use loupe_tsne::RunStatus;
+
+const DIGITS: usize = 2000;
+
+/// Steps the harness until `done` holds, failing after `timeout`.
+fn step_until(
+    harness: &mut Harness<'_, LoupeApp>,
+    timeout: Duration,
+    what: &str,
+    mut done: impl FnMut(&mut LoupeApp) -> bool,
+) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        harness.step();
+        if done(harness.state_mut()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn click_at(harness: &Harness<'_, LoupeApp>, pos: egui::Pos2) {
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+}
+
+#[test]
+fn demo_runs_live_and_hover_click_show_the_label() {
+    // Skips the GPU part (loudly) without an adapter, fails under LOUPE_REQUIRE_GPU=1.
+    let gpu = loupe_render::testing::request_test_device().is_some();
+    let mut builder = Harness::builder().with_size(egui::vec2(1280.0, 800.0));
+    if gpu {
+        builder = builder.wgpu();
+    }
+    let mut harness = builder.build_eframe(|cc| {
+        LoupeApp::new(cc, Some(DataSource::Demo { limit: Some(DIGITS) }), true)
+    });
+    assert_eq!(harness.state().has_renderer, gpu);
+
+    // The demo loads and t-SNE starts by itself; snapshots stream in while the UI runs.
+    let mut iterations_seen = Vec::new();
+    step_until(&mut harness, Duration::from_secs(300), "50 iterations", |app| {
+        if let Some(s) = &app.session.snapshot {
+            iterations_seen.push(s.iteration);
+        }
+        app.session.snapshot.as_ref().is_some_and(|s| s.iteration >= 50)
+    });
+    assert_eq!(harness.state().session.n_rows(), DIGITS);
+    let distinct: std::collections::BTreeSet<_> = iterations_seen.iter().collect();
+    assert!(distinct.len() > 3, "the plot saw several layouts: {distinct:?}");
+
+    // Pause through the button; the status bar says so and iterations stop advancing.
+    harness.get_by_label("Pause").click();
+    step_until(&mut harness, Duration::from_secs(10), "pause", |app| {
+        app.session
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.status == RunStatus::Paused)
+    });
+    let paused_at = harness.state().session.snapshot.as_ref().unwrap().iteration;
+    harness.get_by_label("paused");
+    std::thread::sleep(Duration::from_millis(200));
+    harness.step();
+    assert_eq!(
+        harness.state().session.snapshot.as_ref().unwrap().iteration,
+        paused_at
+    );
+
+    // Wait for the pick index of the paused layout.
+    step_until(&mut harness, Duration::from_secs(10), "pick index", |app| {
+        app.session.pick_index_generation() == Some(app.session.positions_generation)
+    });
+
+    // Find a point that is the nearest one to its own position (not hidden under another).
+    let app = harness.state_mut();
+    let positions = app.session.positions().unwrap().clone();
+    let row = (0..DIGITS)
+        .find(|&r| {
+            let (x, y) = (positions[2 * r], positions[2 * r + 1]);
+            app.session.pick(x, y, 1e-6) == Some(r)
+        })
+        .expect("some point is pickable");
+    let screen = app.plot.screen_pos_of(&app.session, row).unwrap();
+    assert!(app.plot.rect.contains(screen), "point {row} is on screen");
+    let dataset = app.session.dataset.clone().unwrap();
+    let label = dataset
+        .row_text(row)
+        .into_iter()
+        .find(|(column, _)| column == "label")
+        .map(|(_, value)| value)
+        .unwrap();
+
+    harness.hover_at(screen);
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().session.hovered, Some(row));
+    let title = format!("Row {row} · label {label}");
+    assert!(
+        harness.query_by_label(&title).is_some(),
+        "tooltip shows {title:?}"
+    );
+
+    click_at(&harness, screen);
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().session.selected, Some(row));
+    // The inspector (and the tooltip) show the row's label; the inspector also lists the
+    // column and draws the digit.
+    assert!(harness.query_all_by_label(&title).count() >= 1);
+    harness.get_by_label("label");
+
+    if gpu {
+        let image = harness.render().expect("render");
+        let ppp = 1.0; // the harness renders at one pixel per point
+        let px = image.get_pixel((screen.x * ppp) as u32, (screen.y * ppp) as u32);
+        assert_ne!(
+            [px[0], px[1], px[2]],
+            [12, 12, 12],
+            "a point is drawn under the cursor"
+        );
+        let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app_headless.png");
+        image.save(&out).expect("save snapshot");
+        eprintln!("snapshot written to {}", out.display());
+    }
+
+    // Resume, then stop: the run ends and keeps a finite layout.
+    harness.get_by_label("Resume").click();
+    harness.step();
+    harness.get_by_label("Stop").click();
+    step_until(&mut harness, Duration::from_secs(10), "stop", |app| {
+        !app.session.is_running()
+    });
+    let positions = harness.state().session.positions().unwrap().clone();
+    assert!(positions.iter().all(|v| v.is_finite()));
+}
