@@ -1,4 +1,4 @@
-//! End-to-end: the desktop app driven headless with egui_kittest — open the demo, watch t-SNE
+//! End-to-end: the desktop app driven headless with `egui_kittest` — open the demo, watch t-SNE
 //! run, hover and click a point, and check what the panels show.
 
 use std::time::{Duration, Instant};
@@ -48,21 +48,38 @@ fn demo_runs_live_and_hover_click_show_the_label() {
         builder = builder.wgpu();
     }
     let mut harness = builder.build_eframe(|cc| {
-        LoupeApp::new(cc, Some(DataSource::Demo { limit: Some(DIGITS) }), true)
+        LoupeApp::new(
+            cc,
+            Some(DataSource::Demo {
+                limit: Some(DIGITS),
+            }),
+            true,
+        )
     });
     assert_eq!(harness.state().has_renderer, gpu);
 
     // The demo loads and t-SNE starts by itself; snapshots stream in while the UI runs.
     let mut iterations_seen = Vec::new();
-    step_until(&mut harness, Duration::from_secs(300), "50 iterations", |app| {
-        if let Some(s) = &app.session.snapshot {
-            iterations_seen.push(s.iteration);
-        }
-        app.session.snapshot.as_ref().is_some_and(|s| s.iteration >= 50)
-    });
+    step_until(
+        &mut harness,
+        Duration::from_mins(5),
+        "50 iterations",
+        |app| {
+            if let Some(s) = &app.session.snapshot {
+                iterations_seen.push(s.iteration);
+            }
+            app.session
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.iteration >= 50)
+        },
+    );
     assert_eq!(harness.state().session.n_rows(), DIGITS);
     let distinct: std::collections::BTreeSet<_> = iterations_seen.iter().collect();
-    assert!(distinct.len() > 3, "the plot saw several layouts: {distinct:?}");
+    assert!(
+        distinct.len() > 3,
+        "the plot saw several layouts: {distinct:?}"
+    );
 
     // Pause through the button; the status bar says so and iterations stop advancing.
     harness.get_by_label("Pause").click();
@@ -105,9 +122,12 @@ fn demo_runs_live_and_hover_click_show_the_label() {
         .map(|(_, value)| value)
         .unwrap();
 
+    // Tooltips wait for the pointer to rest; the harness's clock does not run, so no delay.
+    harness
+        .ctx
+        .global_style_mut(|style| style.interaction.tooltip_delay = 0.0);
     harness.hover_at(screen);
-    harness.step();
-    harness.step();
+    harness.run_steps(3);
     assert_eq!(harness.state().session.hovered, Some(row));
     let title = format!("Row {row} · label {label}");
     assert!(

@@ -88,7 +88,15 @@ fn embed_rejects_bad_parameters_before_running() {
     let dir = tempfile::tempdir().unwrap();
     let input = repo_root().join("assets/t10k-images.idx3-ubyte.gz");
     let output = loupe()
-        .args(["embed", "--quiet", "--limit", "100", "--perplexity", "-5", "--out"])
+        .args([
+            "embed",
+            "--quiet",
+            "--limit",
+            "100",
+            "--perplexity",
+            "-5",
+            "--out",
+        ])
         .arg(dir.path().join("out.parquet"))
         .arg(&input)
         .output()

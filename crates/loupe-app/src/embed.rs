@@ -33,12 +33,10 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         dataset.n_rows(),
         dataset.dim()
     ));
-    let mut engine = TsneEngine::prepare(
-        dataset.vectors(),
-        dataset.dim(),
-        &params,
-        &mut |stage| bar.set_message(format!("preparing: {stage}")),
-    )?;
+    let mut engine =
+        TsneEngine::prepare(dataset.vectors(), dataset.dim(), &params, &mut |stage| {
+            bar.set_message(format!("preparing: {stage}"))
+        })?;
 
     bar.set_length(engine.total_iterations() as u64);
     bar.set_style(

@@ -156,7 +156,7 @@ impl Dataset {
 
     /// Every cell of one row as `(column, text)`, for tooltips and the inspector.
     pub fn row_text(&self, row: usize) -> Vec<(String, String)> {
-        let options = FormatOptions::default().with_null("∅");
+        let options = FormatOptions::default().with_null("null");
         self.metadata
             .schema()
             .fields()
@@ -292,8 +292,14 @@ mod tests {
 
     #[test]
     fn rows_text_and_categories() {
-        let ds = Dataset::new("t", "v", vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 2, batch(vec![7, 3, 7]))
-            .expect("dataset");
+        let ds = Dataset::new(
+            "t",
+            "v",
+            vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+            2,
+            batch(vec![7, 3, 7]),
+        )
+        .expect("dataset");
         assert_eq!(ds.n_rows(), 3);
         assert_eq!(ds.row(1), &[2.0, 3.0]);
         assert_eq!(ds.row_text(1)[1], ("name".to_owned(), "row3".to_owned()));

@@ -14,7 +14,11 @@ pub fn inspector_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Com
     };
     ui.horizontal(|ui| {
         ui.label(egui::RichText::new(selection_title(session, row)).strong());
-        if ui.small_button("✕").on_hover_text("clear selection").clicked() {
+        if ui
+            .small_button("clear")
+            .on_hover_text("clear selection")
+            .clicked()
+        {
             commands.push(Command::Select(None));
         }
     });
@@ -51,7 +55,7 @@ pub fn selection_title(session: &Session, row: usize) -> String {
                 .get(row)
                 .copied()
                 .flatten()
-                .map_or("∅", |code| categories.names[code as usize].as_str());
+                .map_or("null", |code| categories.names[code as usize].as_str());
             format!("Row {row} · {} {class}", categories.column)
         }
         None => format!("Row {row}"),
@@ -60,7 +64,7 @@ pub fn selection_title(session: &Session, row: usize) -> String {
 
 /// Draws a row's vector as a grey-scale picture, scaled to the panel width.
 fn vector_image_ui(ui: &mut egui::Ui, dataset: &Dataset, row: usize, [height, width]: [usize; 2]) {
-    let id = egui::Id::new("inspector_image");
+    let id = egui::Id::unique("inspector_image");
     let key = (dataset.name().to_owned(), row);
     let cached: Option<((String, usize), egui::TextureHandle)> = ui.data(|d| d.get_temp(id));
     let texture = match cached {
@@ -69,16 +73,18 @@ fn vector_image_ui(ui: &mut egui::Ui, dataset: &Dataset, row: usize, [height, wi
             let values = dataset.row(row);
             let (lo, hi) = values
                 .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                });
             let span = (hi - lo).max(f32::EPSILON);
             let pixels: Vec<u8> = values
                 .iter()
                 .map(|&v| (((v - lo) / span) * 255.0).round() as u8)
                 .collect();
             let image = egui::ColorImage::from_gray([width, height], &pixels);
-            let texture = ui
-                .ctx()
-                .load_texture("inspector_image", image, egui::TextureOptions::NEAREST);
+            let texture =
+                ui.ctx()
+                    .load_texture("inspector_image", image, egui::TextureOptions::NEAREST);
             ui.data_mut(|d| d.insert_temp(id, (key, texture.clone())));
             texture
         }

@@ -81,9 +81,11 @@ impl LoadJob {
     /// The result once the load finished.
     pub fn poll(&self) -> Option<Result<Dataset, String>> {
         let result = self.result.take()?;
-        Some(Arc::try_unwrap(result).unwrap_or_else(|shared| match &*shared {
-            Ok(dataset) => Ok(dataset.clone()),
-            Err(message) => Err(message.clone()),
-        }))
+        Some(
+            Arc::try_unwrap(result).unwrap_or_else(|shared| match &*shared {
+                Ok(dataset) => Ok(dataset.clone()),
+                Err(message) => Err(message.clone()),
+            }),
+        )
     }
 }

@@ -65,15 +65,12 @@ impl LoupeApp {
         source: Option<DataSource>,
         autostart: bool,
     ) -> Self {
-        let has_renderer = match cc.wgpu_render_state.as_ref() {
-            Some(render_state) => {
-                loupe_render::install(render_state);
-                true
-            }
-            None => {
-                log::warn!("no wgpu render state: points cannot be drawn");
-                false
-            }
+        let has_renderer = if let Some(render_state) = cc.wgpu_render_state.as_ref() {
+            loupe_render::install(render_state);
+            true
+        } else {
+            log::warn!("no wgpu render state: points cannot be drawn");
+            false
         };
         cc.egui_ctx.set_theme(egui::Theme::Dark);
         let ctx = cc.egui_ctx.clone();
@@ -138,7 +135,10 @@ impl LoupeApp {
             .name("loupe-file-dialog".to_owned())
             .spawn(move || {
                 let picked = rfd::FileDialog::new()
-                    .add_filter("Embeddings", &["parquet", "gpq", "geoparquet", "gz", "idx3-ubyte"])
+                    .add_filter(
+                        "Embeddings",
+                        &["parquet", "gpq", "geoparquet", "gz", "idx3-ubyte"],
+                    )
                     .add_filter("All files", &["*"])
                     .pick_file();
                 thread_slot.publish(picked);
@@ -165,7 +165,7 @@ impl LoupeApp {
                 None => {
                     // Cancelled, or no desktop portal to show a dialog: offer the path field.
                     self.session.error = Some(
-                        "no file chosen (if no dialog appeared, type a path under File → Open a path)"
+                        "no file chosen (if no dialog appeared, type a path under File > Open a path)"
                             .to_owned(),
                     );
                 }
@@ -177,8 +177,14 @@ impl LoupeApp {
 impl eframe::App for LoupeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_file_dialog();
-        let dropped: Vec<std::path::PathBuf> =
-            ctx.input(|i| i.raw.dropped_files.iter().filter_map(|f| f.path.clone()).collect());
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
         if let Some(path) = dropped.into_iter().next() {
             self.queue(Command::Open(DataSource::File {
                 path,

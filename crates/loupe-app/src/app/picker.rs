@@ -87,10 +87,10 @@ impl Picker {
 
     /// The newest finished index, if any.
     pub fn index(&mut self) -> Option<&BuiltIndex> {
-        if let Some(newer) = self.built.take() {
-            if newer.generation >= self.min_generation {
-                self.current = Some(newer);
-            }
+        if let Some(newer) = self.built.take()
+            && newer.generation >= self.min_generation
+        {
+            self.current = Some(newer);
         }
         self.current.as_deref()
     }

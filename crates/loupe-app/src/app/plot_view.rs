@@ -88,10 +88,10 @@ impl PlotView {
         };
 
         self.handle_navigation(ui, &response);
-        if self.auto_fit {
-            if let Some((lo, hi)) = bounds(&positions) {
-                self.camera.fit(lo, hi, self.rect, 0.05);
-            }
+        if self.auto_fit
+            && let Some((lo, hi)) = bounds(&positions)
+        {
+            self.camera.fit(lo, hi, self.rect, 0.05);
         }
 
         // Hover and click.

@@ -143,7 +143,7 @@ impl Session {
                     run.cancel();
                 }
             }
-            Command::ColorBy(column) => self.set_color_by(column),
+            Command::ColorBy(column) => self.set_color_by(column.as_deref()),
             Command::Select(row) => {
                 self.selected = row.filter(|&r| r < self.n_rows());
             }
@@ -237,17 +237,17 @@ impl Session {
         let dataset = Arc::new(dataset);
         let color_by = dataset.categorical_columns().into_iter().next();
         self.dataset = Some(dataset);
-        self.set_color_by(color_by);
+        self.set_color_by(color_by.as_deref());
         if self.autostart {
             self.start_run();
         }
     }
 
-    fn set_color_by(&mut self, column: Option<String>) {
+    fn set_color_by(&mut self, column: Option<&str>) {
         let Some(dataset) = &self.dataset else {
             return;
         };
-        self.categories = column.as_deref().and_then(|c| dataset.categories(c));
+        self.categories = column.and_then(|c| dataset.categories(c));
         self.color_by = self.categories.as_ref().map(|c| c.column.clone());
         self.colors = Arc::new(palette::point_colors(
             self.categories.as_ref().map(|c| c.codes.as_slice()),

@@ -44,14 +44,14 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
         Some(dataset) => {
             ui.label(egui::RichText::new(dataset.name()).strong());
             ui.label(format!(
-                "{} rows × {} dims (column “{}”)",
+                "{} rows × {} dims (column '{}')",
                 dataset.n_rows(),
                 dataset.dim(),
                 dataset.vector_column()
             ));
         }
         None if session.loading.is_none() => {
-            ui.label("No data: File → Open…");
+            ui.label("No data: File > Open…");
         }
         None => {}
     }
@@ -106,10 +106,12 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
                     .on_hover_text("N / exaggeration, per phase (Belkina et al. 2019)")
                     .changed()
                 {
-                    params.learning_rate = if auto { "auto" } else { "200" }.to_owned();
+                    if auto { "auto" } else { "200" }.clone_into(&mut params.learning_rate);
                 }
                 if !auto {
-                    ui.add(egui::TextEdit::singleline(&mut params.learning_rate).desired_width(60.0));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut params.learning_rate).desired_width(60.0),
+                    );
                 }
             });
             ui.end_row();
@@ -139,7 +141,10 @@ fn run_controls_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Comm
             if ui.button("Resume").clicked() {
                 commands.push(Command::Resume);
             }
-        } else if ui.add_enabled(running, egui::Button::new("Pause")).clicked() {
+        } else if ui
+            .add_enabled(running, egui::Button::new("Pause"))
+            .clicked()
+        {
             commands.push(Command::Pause);
         }
         if ui.add_enabled(running, egui::Button::new("Stop")).clicked() {
@@ -170,10 +175,15 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
         });
     if let Some(categories) = &session.categories {
         egui::Grid::new("legend").num_columns(2).show(ui, |ui| {
-            for (code, (name, count)) in categories.names.iter().zip(&categories.counts).enumerate() {
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                ui.painter()
-                    .circle_filled(rect.center(), 5.0, palette::to_egui(palette::category_rgb(code)));
+            for (code, (name, count)) in categories.names.iter().zip(&categories.counts).enumerate()
+            {
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter().circle_filled(
+                    rect.center(),
+                    5.0,
+                    palette::to_egui(palette::category_rgb(code)),
+                );
                 ui.label(format!("{name}  ({count})"));
                 ui.end_row();
             }
