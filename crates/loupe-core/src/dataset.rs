@@ -163,8 +163,13 @@ impl Dataset {
             .iter()
             .zip(self.metadata.columns())
             .map(|(field, array)| {
-                let text = ArrayFormatter::try_new(array.as_ref(), &options)
-                    .map_or_else(|_| "?".to_owned(), |f| f.value(row).to_string());
+                let text = if let Some(bytes) = binary_len(array.as_ref(), row) {
+                    // Hex dumps of WKB geometries or blobs help nobody in a tooltip.
+                    format!("{bytes} bytes of binary")
+                } else {
+                    ArrayFormatter::try_new(array.as_ref(), &options)
+                        .map_or_else(|_| "?".to_owned(), |f| f.value(row).to_string())
+                };
                 (field.name().clone(), truncate(text, 200))
             })
             .collect()
@@ -213,6 +218,20 @@ impl Dataset {
             },
             image_shape: self.image_shape,
         }
+    }
+}
+
+/// Byte length of a non-null binary cell; `None` for other types and nulls.
+fn binary_len(array: &dyn Array, row: usize) -> Option<usize> {
+    use arrow_array::cast::AsArray;
+    if array.is_null(row) {
+        return None;
+    }
+    match array.data_type() {
+        DataType::Binary => Some(array.as_binary::<i32>().value(row).len()),
+        DataType::LargeBinary => Some(array.as_binary::<i64>().value(row).len()),
+        DataType::BinaryView => Some(array.as_binary_view().value(row).len()),
+        _ => None,
     }
 }
 
@@ -310,6 +329,25 @@ mod tests {
         let head = ds.head(2);
         assert_eq!(head.n_rows(), 2);
         assert_eq!(head.metadata().num_rows(), 2);
+    }
+
+    #[test]
+    fn binary_cells_are_summarised() {
+        let meta = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new(
+                "geometry",
+                DataType::Binary,
+                true,
+            )])),
+            vec![Arc::new(arrow_array::BinaryArray::from(vec![
+                Some(&[1_u8, 2, 3][..]),
+                None,
+            ]))],
+        )
+        .expect("batch");
+        let ds = Dataset::new("t", "v", vec![0.0, 1.0], 1, meta).expect("dataset");
+        assert_eq!(ds.row_text(0)[0].1, "3 bytes of binary");
+        assert_eq!(ds.row_text(1)[0].1, "null");
     }
 
     #[test]

@@ -32,17 +32,14 @@ pub fn inspector_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Com
     if let Some(shape) = dataset.image_shape() {
         vector_image_ui(ui, dataset, row, shape);
     }
+    ui.separator();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("selected_row")
-            .num_columns(2)
-            .striped(true)
-            .show(ui, |ui| {
-                for (column, value) in dataset.row_text(row) {
-                    ui.label(egui::RichText::new(column).weak());
-                    ui.add(egui::Label::new(value).wrap());
-                    ui.end_row();
-                }
-            });
+        // Name above value: long values (URLs, paths) wrap instead of squeezing a grid.
+        for (column, value) in dataset.row_text(row) {
+            ui.label(egui::RichText::new(column).small().weak());
+            ui.add(egui::Label::new(value).wrap());
+            ui.add_space(4.0);
+        }
     });
 }
 

@@ -208,11 +208,13 @@ impl eframe::App for LoupeApp {
         let mut commands = Vec::new();
         egui::Panel::left("controls")
             .default_size(290.0)
+            .size_range(240.0..=420.0)
             .show(ui, |ui| {
                 side_panel::side_panel_ui(ui, &mut self.session, &mut self.plot, &mut commands);
             });
         egui::Panel::right("inspector")
             .default_size(300.0)
+            .size_range(240.0..=600.0)
             .show(ui, |ui| {
                 inspector::inspector_ui(ui, &self.session, &mut commands);
             });

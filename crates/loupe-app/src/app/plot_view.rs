@@ -145,22 +145,7 @@ impl PlotView {
 
         if self.show_class_labels {
             for label in &session.class_labels {
-                let pos = self.to_screen(label.position);
-                let font = egui::FontId::proportional(18.0);
-                painter.text(
-                    pos + egui::vec2(1.0, 1.0),
-                    egui::Align2::CENTER_CENTER,
-                    &label.name,
-                    font.clone(),
-                    egui::Color32::BLACK,
-                );
-                painter.text(
-                    pos,
-                    egui::Align2::CENTER_CENTER,
-                    &label.name,
-                    font,
-                    super::palette::to_egui(label.rgb),
-                );
+                class_label_ui(&painter, self.to_screen(label.position), label);
             }
         }
 
@@ -196,6 +181,18 @@ impl PlotView {
             }
         }
     }
+}
+
+/// A class name on a dark pill so it reads over points of any colour, including its own.
+fn class_label_ui(painter: &egui::Painter, center: egui::Pos2, label: &super::session::ClassLabel) {
+    let galley = painter.layout_no_wrap(
+        label.name.clone(),
+        egui::FontId::proportional(22.0),
+        super::palette::to_egui(label.rgb),
+    );
+    let rect = egui::Rect::from_center_size(center, galley.size()).expand2(egui::vec2(5.0, 1.0));
+    painter.rect_filled(rect, 4.0, egui::Color32::from_black_alpha(190));
+    painter.galley(rect.min + egui::vec2(5.0, 1.0), galley, egui::Color32::WHITE);
 }
 
 /// Axis-aligned bounds of interleaved positions, ignoring non-finite values.

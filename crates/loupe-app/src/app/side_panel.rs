@@ -42,7 +42,7 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
     }
     match &session.dataset {
         Some(dataset) => {
-            ui.label(egui::RichText::new(dataset.name()).strong());
+            ui.add(egui::Label::new(egui::RichText::new(dataset.name()).strong()).truncate());
             ui.label(format!(
                 "{} rows × {} dims (column '{}')",
                 dataset.n_rows(),
