@@ -192,7 +192,11 @@ fn class_label_ui(painter: &egui::Painter, center: egui::Pos2, label: &super::se
     );
     let rect = egui::Rect::from_center_size(center, galley.size()).expand2(egui::vec2(5.0, 1.0));
     painter.rect_filled(rect, 4.0, egui::Color32::from_black_alpha(190));
-    painter.galley(rect.min + egui::vec2(5.0, 1.0), galley, egui::Color32::WHITE);
+    painter.galley(
+        rect.min + egui::vec2(5.0, 1.0),
+        galley,
+        egui::Color32::WHITE,
+    );
 }
 
 /// Axis-aligned bounds of interleaved positions, ignoring non-finite values.
