@@ -93,8 +93,7 @@ fn embed_rejects_bad_parameters_before_running() {
             "--quiet",
             "--limit",
             "100",
-            "--perplexity",
-            "-5",
+            "--perplexity=-5",
             "--out",
         ])
         .arg(dir.path().join("out.parquet"))

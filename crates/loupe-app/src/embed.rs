@@ -35,7 +35,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     ));
     let mut engine =
         TsneEngine::prepare(dataset.vectors(), dataset.dim(), &params, &mut |stage| {
-            bar.set_message(format!("preparing: {stage}"))
+            bar.set_message(format!("preparing: {stage}"));
         })?;
 
     bar.set_length(engine.total_iterations() as u64);
