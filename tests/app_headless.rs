@@ -158,6 +158,47 @@ fn demo_runs_live_and_hover_click_show_the_label() {
         eprintln!("snapshot written to {}", out.display());
     }
 
+    // Zoom with the wheel around the cursor: the point under it stays put.
+    let zoom_before = harness.state().plot.camera.pixels_per_unit;
+    harness.hover_at(screen);
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, 240.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run_steps(30);
+    let app = harness.state();
+    assert!(
+        app.plot.camera.pixels_per_unit > zoom_before * 1.5,
+        "zoomed in: {zoom_before} -> {}",
+        app.plot.camera.pixels_per_unit
+    );
+    assert!(!app.plot.auto_fit, "manual zoom stops following the layout");
+    let after = app.plot.screen_pos_of(&app.session, row).unwrap();
+    assert!(
+        after.distance(screen) < 2.0,
+        "zoom keeps the point under the cursor: {screen:?} -> {after:?}"
+    );
+
+    // Drag to pan: the layout moves with the pointer.
+    let to = screen + egui::vec2(-120.0, 80.0);
+    harness.drag_at(screen);
+    harness.step();
+    harness.hover_at(screen + egui::vec2(-60.0, 40.0));
+    harness.step();
+    harness.hover_at(to);
+    harness.step();
+    harness.drop_at(to);
+    harness.step();
+    let app = harness.state();
+    let moved = app.plot.screen_pos_of(&app.session, row).unwrap();
+    assert!(
+        moved.distance(to) < 2.0,
+        "pan moves the point with the pointer: {to:?} vs {moved:?}"
+    );
+
     // Resume, then stop: the run ends and keeps a finite layout.
     harness.get_by_label("Resume").click();
     harness.step();
