@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use loupe_tsne::{LearningRate, TsneParams};
+use loupe_tsne::{LearningRate, NegativeGradientMethod, TsneParams};
 
 /// Loupe: explore high-dimensional embeddings, watching t-SNE converge live.
 #[derive(Debug, Parser)]
@@ -71,6 +71,19 @@ pub enum MetricArg {
     Cosine,
 }
 
+/// How the repulsive forces are computed.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GradientArg {
+    /// Barnes–Hut below 10,000 points, FFT interpolation from there on (openTSNE's rule).
+    Auto,
+    /// Barnes–Hut quad tree (θ = 0.5).
+    BarnesHut,
+    /// FFT-accelerated interpolation (Linderman et al. 2019).
+    Fft,
+    /// All pairs: exact and slow, for small data.
+    Exact,
+}
+
 /// t-SNE parameters shared by the CLI and (as defaults) the app; openTSNE's defaults.
 #[derive(Debug, Args, Clone)]
 pub struct TsneArgs {
@@ -95,6 +108,13 @@ pub struct TsneArgs {
     /// Random seed; the same seed gives the same layout.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// How repulsive forces are computed.
+    #[arg(long, value_enum, default_value_t = GradientArg::Auto)]
+    pub gradient: GradientArg,
+    /// Degrees of freedom of the Student-t kernel: 1 is standard t-SNE, smaller values give
+    /// heavier tails and more separated clusters (Kobak et al. 2019).
+    #[arg(long, default_value_t = 1.0)]
+    pub dof: f64,
     /// Reduce wider inputs to this many dimensions by PCA before the neighbour search
     /// (0 = use the vectors as they are).
     #[arg(long, default_value_t = 50)]
@@ -111,6 +131,8 @@ impl Default for TsneArgs {
             early_exaggeration_iter: 250,
             learning_rate: "auto".to_owned(),
             seed: 0,
+            gradient: GradientArg::Auto,
+            dof: 1.0,
             pca_dims: 50,
         }
     }
@@ -142,6 +164,13 @@ impl TsneArgs {
             early_exaggeration_iter: self.early_exaggeration_iter,
             learning_rate,
             seed: self.seed,
+            negative_gradient_method: match self.gradient {
+                GradientArg::Auto => NegativeGradientMethod::Auto,
+                GradientArg::BarnesHut => NegativeGradientMethod::BarnesHut,
+                GradientArg::Fft => NegativeGradientMethod::Fft,
+                GradientArg::Exact => NegativeGradientMethod::Exact,
+            },
+            dof: self.dof,
             pca_dims: (self.pca_dims > 0 && dim > self.pca_dims).then_some(self.pca_dims),
             ..TsneParams::default()
         })

@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 
 use crate::dense::{MatRef, gemm};
+use crate::distance::{normalise_rows, squared_distance, squared_norms};
 use crate::topk::TopK;
 use crate::{KnnError, KnnGraph, Metric};
 
@@ -39,14 +40,7 @@ pub fn exact_knn(
             &normalised
         }
     };
-    let norms: Vec<f32> = data
-        .par_chunks(dim)
-        .map(|row| {
-            row.iter()
-                .map(|&v| f64::from(v) * f64::from(v))
-                .sum::<f64>() as f32
-        })
-        .collect();
+    let norms = squared_norms(data, dim);
     let keep = (k + SLACK).min(n - 1);
     let mut indices = vec![0_u32; n * k];
     let mut distances = vec![0_f32; n * k];
@@ -73,7 +67,7 @@ pub fn exact_knn(
     })
 }
 
-fn check_input(vectors: &[f32], dim: usize, k: usize) -> Result<usize, KnnError> {
+pub(crate) fn check_input(vectors: &[f32], dim: usize, k: usize) -> Result<usize, KnnError> {
     if dim == 0 {
         return Err(KnnError::ZeroDimension);
     }
@@ -97,40 +91,6 @@ fn check_input(vectors: &[f32], dim: usize, k: usize) -> Result<usize, KnnError>
         return Err(KnnError::NonFinite { row: pos / dim });
     }
     Ok(n)
-}
-
-/// Rows scaled to unit length (zero rows stay zero).
-fn normalise_rows(vectors: &[f32], dim: usize) -> Vec<f32> {
-    let mut out = vectors.to_vec();
-    out.par_chunks_mut(dim).for_each(|row| {
-        let norm = row
-            .iter()
-            .map(|&v| f64::from(v) * f64::from(v))
-            .sum::<f64>()
-            .sqrt();
-        if norm > 0.0 {
-            for v in row {
-                *v = (f64::from(*v) / norm) as f32;
-            }
-        }
-    });
-    out
-}
-
-/// Squared euclidean distance by direct differences, with eight independent accumulators
-/// (vectorisable, and no `‖x‖² + ‖y‖² − 2x·y` cancellation).
-fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0_f32; 8];
-    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ar, br) = (a8.remainder(), b8.remainder());
-    for (x, y) in a8.zip(b8) {
-        for l in 0..8 {
-            let d = x[l] - y[l];
-            acc[l] += d * d;
-        }
-    }
-    let tail: f32 = ar.iter().zip(br).map(|(x, y)| (x - y) * (x - y)).sum();
-    acc.iter().sum::<f32>() + tail
 }
 
 /// One task: the neighbours of rows `first_row ..` (as many as the output chunk holds).

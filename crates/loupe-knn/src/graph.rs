@@ -1,3 +1,5 @@
+use crate::ApproxParams;
+
 /// How dissimilarity between two vectors is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Metric {
@@ -15,15 +17,61 @@ pub enum Metric {
 }
 
 /// Which search algorithm builds the graph.
-///
-/// Only exact search exists today; approximate methods (for millions of points) will be added
-/// as further variants, so callers that pass a `KnnMethod` keep working.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KnnMethod {
     /// Blocked brute force ([`crate::exact_knn`]): exact, `O(N²·D)`.
-    #[default]
     Exact,
+    /// Random-projection forest + NN-descent ([`crate::approximate_knn`]): recall ≈ 0.99 at
+    /// roughly `O(N·k·D·log N)`.
+    Approximate(ApproxParams),
+    /// Exact below [`KnnMethod::AUTO_EXACT_BELOW`] points, where brute force is both exact
+    /// and no slower; approximate (default parameters, this seed) from there on. openTSNE
+    /// makes the same switch, at 1,000 points.
+    Auto {
+        /// Seed of the approximate search.
+        seed: u64,
+    },
+}
+
+impl Default for KnnMethod {
+    fn default() -> Self {
+        Self::Auto { seed: 0 }
+    }
+}
+
+impl KnnMethod {
+    /// Point count from which [`KnnMethod::Auto`] searches approximately. Measured on MNIST
+    /// PCA-50 with k = 90 on two cores: exact/approximate 0.37/0.48 s at 10,000 points,
+    /// 1.16/1.11 s at 20,000, 5.8/2.5 s at 70,000 (the SGEMM-based exact search stays
+    /// competitive far longer than openTSNE's 1,000-point switch suggests).
+    pub const AUTO_EXACT_BELOW: usize = 20_000;
+
+    /// The same method with its random choices driven by `seed` (a no-op for
+    /// [`KnnMethod::Exact`]); lets a caller such as a t-SNE run apply its own seed.
+    #[must_use]
+    pub fn with_seed(self, seed: u64) -> Self {
+        match self {
+            Self::Exact => Self::Exact,
+            Self::Approximate(params) => Self::Approximate(ApproxParams { seed, ..params }),
+            Self::Auto { .. } => Self::Auto { seed },
+        }
+    }
+
+    /// The concrete method [`crate::knn`] runs for `n_points` points.
+    #[must_use]
+    pub fn resolve(self, n_points: usize) -> Self {
+        match self {
+            Self::Auto { seed } if n_points >= Self::AUTO_EXACT_BELOW => {
+                Self::Approximate(ApproxParams {
+                    seed,
+                    ..ApproxParams::default()
+                })
+            }
+            Self::Auto { .. } => Self::Exact,
+            other => other,
+        }
+    }
 }
 
 /// The `k` nearest neighbours of every point, excluding the point itself.

@@ -4,19 +4,26 @@
 //! app's "find more like this" needs top-k similarity over every row. This crate answers both
 //! from a plain row-major `N × D` `f32` buffer (the layout of `loupe_core::Dataset`).
 //!
-//! Today the only method is exact, blocked brute force ([`exact_knn`]), fast enough for
-//! N ≈ 10⁴–10⁵; approximate methods for millions of points will arrive behind [`KnnMethod`] and
-//! [`knn`] without changing callers.
+//! Two methods sit behind [`KnnMethod`] and [`knn`]: exact, blocked brute force
+//! ([`exact_knn`]), and a random-projection forest refined by NN-descent
+//! ([`approximate_knn`]), which reaches recall ≈ 0.99 several times faster from ~10⁴ points.
+//! [`KnnMethod::Auto`] picks between them by size. Both are deterministic and independent of
+//! the thread count.
 //!
 //! This crate must never depend on a GUI, GPU or IO crate (egui, eframe, winit, wgpu, arrow
 //! readers): it is pure computation on slices, usable from the engine thread, the CLI and tests.
 
+mod approx;
 mod dense;
+mod distance;
 mod error;
 mod exact;
+mod forest;
 mod graph;
+mod nndescent;
 mod topk;
 
+pub use approx::{ApproxParams, approximate_knn};
 pub use dense::{MatRef, gemm};
 pub use error::KnnError;
 pub use exact::exact_knn;
@@ -24,8 +31,7 @@ pub use graph::{KnnGraph, KnnMethod, Metric};
 
 /// The `k` nearest neighbours of every row, by the chosen method.
 ///
-/// The seam through which approximate methods will be offered; with [`KnnMethod::Exact`] this
-/// is [`exact_knn`].
+/// [`KnnMethod::Auto`] is resolved against the point count first ([`KnnMethod::resolve`]).
 pub fn knn(
     vectors: &[f32],
     dim: usize,
@@ -33,7 +39,9 @@ pub fn knn(
     metric: Metric,
     method: KnnMethod,
 ) -> Result<KnnGraph, KnnError> {
-    match method {
-        KnnMethod::Exact => exact_knn(vectors, dim, k, metric),
+    let n_points = vectors.len().checked_div(dim).unwrap_or(0);
+    match method.resolve(n_points) {
+        KnnMethod::Approximate(params) => approximate_knn(vectors, dim, k, metric, params),
+        KnnMethod::Exact | KnnMethod::Auto { .. } => exact_knn(vectors, dim, k, metric),
     }
 }

@@ -1,7 +1,7 @@
 //! The steppable engine: preparation (PCA → kNN → affinities → initialisation) once, then one
 //! gradient-descent iteration per [`TsneEngine::step`], following the schedule.
 
-use loupe_knn::exact_knn;
+use loupe_knn::knn;
 
 use crate::gradient::{Objective, Workspace, evaluate};
 use crate::init::initial_layout;
@@ -9,7 +9,7 @@ use crate::kl::correct_for_exaggeration;
 use crate::optimizer::{GradientDescent, StepSettings};
 use crate::rng::{Stream, rng};
 use crate::{
-    Affinities, NegativeGradientMethod, Pca, Phase, TsneError, ValidTsneParams,
+    Affinities, FftTimings, NegativeGradientMethod, Pca, Phase, TsneError, ValidTsneParams,
     perplexity_affinities,
 };
 
@@ -18,7 +18,7 @@ use crate::{
 pub enum PrepareStage {
     /// Reducing the input to `pca_dims` principal components.
     ReduceDimensions,
-    /// Exact k-nearest-neighbour search.
+    /// k-nearest-neighbour search (exact or approximate, per `TsneParams::knn_method`).
     NearestNeighbors,
     /// Calibrating the Gaussians and symmetrising P.
     Affinities,
@@ -132,7 +132,8 @@ impl TsneEngine {
             .as_ref()
             .map_or((vectors, dim), |(r, d)| (r.as_slice(), *d));
         stage(PrepareStage::NearestNeighbors)?;
-        let graph = exact_knn(data, data_dim, params.k_neighbors(), p.metric)?;
+        let method = p.knn_method.with_seed(p.seed);
+        let graph = knn(data, data_dim, params.k_neighbors(), p.metric, method)?;
         stage(PrepareStage::Affinities)?;
         let affinities = perplexity_affinities(&graph, params.effective_perplexity());
         drop(graph);
@@ -154,6 +155,27 @@ impl TsneEngine {
         Ok(Self::from_parts(affinities, y, params))
     }
 
+    /// An engine over precomputed affinities and a starting layout (`N × 2`, interleaved x, y;
+    /// `N` as validated): resumes a saved layout, or starts a later stage of a recipe.
+    pub fn from_affinities(
+        p: Affinities,
+        layout: Vec<f64>,
+        params: &ValidTsneParams,
+    ) -> Result<Self, TsneError> {
+        let n = params.n_points();
+        if layout.len() != 2 * n || p.n_points() != n {
+            return Err(TsneError::InputShape {
+                len: layout.len(),
+                n_points: n,
+                dim: 2,
+            });
+        }
+        if let Some(pos) = layout.iter().position(|v| !v.is_finite()) {
+            return Err(TsneError::NonFinite { row: pos / 2 });
+        }
+        Ok(Self::from_parts(p, layout, params))
+    }
+
     /// An engine over given affinities and initial layout (`N × 2`, interleaved).
     pub(crate) fn from_parts(p: Affinities, y: Vec<f64>, params: &ValidTsneParams) -> Self {
         let v = params.params();
@@ -168,7 +190,7 @@ impl TsneEngine {
             phase_index: 0,
             phase_iteration: 0,
             iteration: 0,
-            method: v.negative_gradient_method,
+            method: v.negative_gradient_method.resolve(params.n_points()),
             theta: v.theta,
             dof: v.dof,
             max_step_norm: v.max_step_norm,
@@ -253,7 +275,7 @@ impl TsneEngine {
     }
 
     /// KL divergence of the current layout, computed now with the configured gradient
-    /// method's normaliser (Barnes–Hut's Z is approximate, as in openTSNE).
+    /// method's normaliser (Barnes–Hut's and FFT's Z are approximate, as in openTSNE).
     pub fn kl_divergence(&self) -> f64 {
         let mut grad = vec![0.0; self.y.len()];
         evaluate(
@@ -265,6 +287,16 @@ impl TsneEngine {
             true,
         )
         .unwrap_or(f64::NAN)
+    }
+
+    /// Where the time of the last FFT repulsion went; `None` unless the FFT method has run.
+    pub fn fft_timings(&self) -> Option<FftTimings> {
+        self.workspace.fft_timings()
+    }
+
+    /// The repulsion method in use ([`NegativeGradientMethod::Auto`] resolved for this N).
+    pub fn negative_gradient_method(&self) -> NegativeGradientMethod {
+        self.method
     }
 
     /// The most recent KL evaluation: (iterations done when computed, value).

@@ -1,5 +1,6 @@
-//! The t-SNE gradient, split as openTSNE splits it: a repulsive half over all pairs (exact or
-//! Barnes–Hut) that also yields the normaliser Z, and an attractive half over the sparse P.
+//! The t-SNE gradient, split as openTSNE splits it: a repulsive half over all pairs (exact,
+//! Barnes–Hut or FFT interpolation) that also yields the normaliser Z, and an attractive half
+//! over the sparse P.
 //!
 //! Convention (openTSNE, `_tsne.pyx`): the gradient computed here is
 //! `g_i = Σ_j α·p_ij·(1 + d_ij²/ν)⁻¹·(y_i − y_j) − (1/Z)·Σ_j (1 + d_ij²/ν)^−(ν+1)·(y_i − y_j)`
@@ -11,6 +12,7 @@
 use rayon::prelude::*;
 
 use crate::bh_tree::QuadTree;
+use crate::fft_gradient::{FftRepulsion, FftTimings};
 use crate::{Affinities, NegativeGradientMethod};
 
 /// Points per parallel task. Fixed, so that per-chunk partial sums (and therefore every
@@ -39,9 +41,17 @@ pub(crate) fn kernel(d2: f64, dof: f64) -> (f64, f64) {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Workspace {
     tree: QuadTree,
+    fft: FftRepulsion,
     sum_q: Vec<f64>,
     /// Per chunk: `(Σ p_ij·ln(p_ij / w_ij), Σ p_ij)`.
     kl_parts: Vec<[f64; 2]>,
+}
+
+impl Workspace {
+    /// Phase timings of the last FFT repulsion, if the FFT method has run.
+    pub(crate) fn fft_timings(&self) -> Option<FftTimings> {
+        self.fft.timings()
+    }
 }
 
 /// What shapes one gradient evaluation.
@@ -57,7 +67,7 @@ pub(crate) struct Objective {
 ///
 /// When `eval_kl` is set, also returns openTSNE's error estimate for the exaggerated P:
 /// `Σ α·p_ij·ln(α·p_ij / (w_ij + ε) + ε) + (Σ α·p_ij)·ln(Z + ε)`, where Z is the same
-/// (approximate, for Barnes–Hut) normaliser the gradient used. It equals
+/// (approximate, for Barnes–Hut and FFT) normaliser the gradient used. It equals
 /// `α·KL + α·ln α` (up to the ε guards); see [`crate::kl::correct_for_exaggeration`].
 pub(crate) fn evaluate(
     y: &[f64],
@@ -78,27 +88,34 @@ pub(crate) fn evaluate(
     } = objective;
 
     // Repulsion, unnormalised, and each point's share of Z.
-    if method == NegativeGradientMethod::BarnesHut {
-        ws.tree.build(y);
+    let method = method.resolve(n);
+    match method {
+        NegativeGradientMethod::Fft => ws.fft.repulsion(y, dof, grad, &mut ws.sum_q),
+        NegativeGradientMethod::BarnesHut => ws.tree.build(y),
+        _ => {}
     }
     let tree = &ws.tree;
-    grad.par_chunks_mut(2 * CHUNK)
-        .zip(ws.sum_q.par_chunks_mut(CHUNK))
-        .enumerate()
-        .for_each(|(chunk, (g, sq))| {
-            for (t, (gi, sqi)) in g.chunks_exact_mut(2).zip(sq.iter_mut()).enumerate() {
-                let i = chunk * CHUNK + t;
-                let yi = [y[2 * i], y[2 * i + 1]];
-                let (force, sum_q) = match method {
-                    NegativeGradientMethod::BarnesHut => tree.repulsion(yi, theta, dof),
-                    NegativeGradientMethod::Exact => exact_repulsion(y, i, dof),
-                };
-                gi.copy_from_slice(&force);
-                *sqi = sum_q;
-            }
-        });
+    if method != NegativeGradientMethod::Fft {
+        grad.par_chunks_mut(2 * CHUNK)
+            .zip(ws.sum_q.par_chunks_mut(CHUNK))
+            .enumerate()
+            .for_each(|(chunk, (g, sq))| {
+                for (t, (gi, sqi)) in g.chunks_exact_mut(2).zip(sq.iter_mut()).enumerate() {
+                    let i = chunk * CHUNK + t;
+                    let yi = [y[2 * i], y[2 * i + 1]];
+                    let (force, sum_q) = if method == NegativeGradientMethod::BarnesHut {
+                        tree.repulsion(yi, theta, dof)
+                    } else {
+                        exact_repulsion(y, i, dof)
+                    };
+                    gi.copy_from_slice(&force);
+                    *sqi = sum_q;
+                }
+            });
+    }
     let z: f64 = ws.sum_q.iter().sum();
     let inv_z = 1.0 / (z + f64::EPSILON);
+    let inv_dof = 1.0 / dof;
 
     // Normalise the repulsion and add the attraction.
     grad.par_chunks_mut(2 * CHUNK)
@@ -116,7 +133,7 @@ pub(crate) fn evaluate(
                     let diff = [y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]];
                     let d2 = diff[0] * diff[0] + diff[1] * diff[1];
                     let pij = exaggeration * pij;
-                    let attraction = pij / (1.0 + d2 / dof);
+                    let attraction = pij / (1.0 + d2 * inv_dof);
                     gi[0] += attraction * diff[0];
                     gi[1] += attraction * diff[1];
                     if eval_kl {
@@ -137,7 +154,7 @@ pub(crate) fn evaluate(
 }
 
 /// Unnormalised repulsion on point `i` from every other point, and `Σ_j w_ij`.
-fn exact_repulsion(y: &[f64], i: usize, dof: f64) -> ([f64; 2], f64) {
+pub(crate) fn exact_repulsion(y: &[f64], i: usize, dof: f64) -> ([f64; 2], f64) {
     let yi = [y[2 * i], y[2 * i + 1]];
     let mut force = [0.0; 2];
     let mut sum_q = 0.0;

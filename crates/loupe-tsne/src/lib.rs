@@ -3,8 +3,9 @@
 //! t-SNE (van der Maaten & Hinton 2008) is built here from separate pieces, as openTSNE builds
 //! it: [`pca`](Pca) (optional input reduction and the initial layout), nearest neighbours
 //! (`loupe-knn`), [`affinities`](perplexity_affinities) calibrated to a perplexity, gradients
-//! (an attractive term over the sparse P and a repulsive term, exact or Barnes–Hut, van der
-//! Maaten 2014), openTSNE's gradient descent with gains and momentum, and the KL divergence.
+//! (an attractive term over the sparse P and a repulsive term: exact, Barnes–Hut (van der
+//! Maaten 2014) or FFT-accelerated interpolation (Linderman et al. 2019), chosen by openTSNE's
+//! `"auto"` rule), openTSNE's gradient descent with gains and momentum, and the KL divergence.
 //! A [`TsneEngine`] advances one iteration per [`TsneEngine::step`] through a schedule of
 //! [`Phase`]s (early exaggeration, then the embedding phase), so the app can show every
 //! iteration; [`spawn_run`] drives it on a named background thread that publishes a
@@ -23,8 +24,11 @@ mod bh_tree;
 mod eigen;
 mod engine;
 mod error;
+mod fft_gradient;
+mod fft_grid;
 mod gradient;
 mod init;
+mod interpolation;
 mod kl;
 mod optimizer;
 mod params;
@@ -39,9 +43,10 @@ pub use affinity::{
 };
 pub use engine::{PrepareStage, StepInfo, TsneEngine};
 pub use error::{ParamError, TsneError};
+pub use fft_gradient::FftTimings;
 pub use init::{INIT_STD, JITTER_STD, initial_layout};
 pub use kl::{correct_for_exaggeration, kl_divergence_exact};
-pub use loupe_knn::Metric;
+pub use loupe_knn::{ApproxParams, KnnMethod, Metric};
 pub use optimizer::MIN_GAIN;
 pub use params::{LearningRate, NegativeGradientMethod, TsneParams, ValidTsneParams};
 pub use pca::Pca;

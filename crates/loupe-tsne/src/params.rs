@@ -1,6 +1,6 @@
 //! Parameters, their openTSNE 1.0.4 defaults, and validation before anything runs.
 
-use loupe_knn::Metric;
+use loupe_knn::{KnnMethod, Metric};
 
 use crate::{ParamError, Phase};
 
@@ -15,18 +15,37 @@ pub enum LearningRate {
 }
 
 /// How the repulsive (negative) half of the gradient is computed; the swappable piece.
-///
-/// openTSNE's `"auto"` switches to FFT interpolation (Linderman et al. 2019) from 10,000
-/// points; that method is not implemented yet, so Barnes–Hut serves every size for now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum NegativeGradientMethod {
+    /// openTSNE's `"auto"`: Barnes–Hut below [`Self::AUTO_FFT_MIN_POINTS`] points, FFT
+    /// interpolation from there on (`tsne.py`: `"bh" if n_samples < 10_000 else "fft"`).
+    #[default]
+    Auto,
     /// Barnes–Hut quad tree with opening angle [`TsneParams::theta`] (van der Maaten 2014):
     /// `O(N log N)` per iteration.
-    #[default]
     BarnesHut,
+    /// FFT-accelerated polynomial interpolation on an equispaced grid (Linderman et al. 2019,
+    /// "Fast interpolation-based t-SNE", Nature Methods): `O(N)` plus FFTs of a grid that
+    /// grows with the layout's spread, not with N.
+    Fft,
     /// All `N²` pairs; for tests and tiny data.
     Exact,
+}
+
+impl NegativeGradientMethod {
+    /// The smallest point count for which [`Self::Auto`] picks [`Self::Fft`].
+    pub const AUTO_FFT_MIN_POINTS: usize = 10_000;
+
+    /// The concrete method for `n_points` ([`Self::Auto`] resolved; others unchanged).
+    #[must_use]
+    pub fn resolve(self, n_points: usize) -> Self {
+        match self {
+            Self::Auto if n_points < Self::AUTO_FFT_MIN_POINTS => Self::BarnesHut,
+            Self::Auto => Self::Fft,
+            other => other,
+        }
+    }
 }
 
 /// Everything that shapes a t-SNE run. `Default` is openTSNE 1.0.4's `TSNE()`.
@@ -37,6 +56,10 @@ pub struct TsneParams {
     pub perplexity: f64,
     /// Input-space metric for the nearest neighbours.
     pub metric: Metric,
+    /// How the nearest neighbours are searched. The default, [`KnnMethod::Auto`], is exact
+    /// below [`KnnMethod::AUTO_EXACT_BELOW`] points and a random-projection forest refined by
+    /// NN-descent above (recall ≈ 0.99); its seed is replaced by [`TsneParams::seed`].
+    pub knn_method: KnnMethod,
     /// Exaggeration of the first phase.
     pub early_exaggeration: f64,
     /// Iterations of the first phase.
@@ -76,6 +99,7 @@ impl Default for TsneParams {
         Self {
             perplexity: 30.0,
             metric: Metric::Euclidean,
+            knn_method: KnnMethod::default(),
             early_exaggeration: 12.0,
             early_exaggeration_iter: 250,
             exaggeration: 1.0,
@@ -83,7 +107,7 @@ impl Default for TsneParams {
             learning_rate: LearningRate::Auto,
             initial_momentum: 0.8,
             final_momentum: 0.8,
-            negative_gradient_method: NegativeGradientMethod::BarnesHut,
+            negative_gradient_method: NegativeGradientMethod::Auto,
             theta: 0.5,
             max_step_norm: Some(5.0),
             dof: 1.0,
@@ -318,6 +342,17 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn auto_is_barnes_hut_below_10_000_points_and_fft_from_there() {
+        let auto = TsneParams::default().negative_gradient_method;
+        assert_eq!(auto, NegativeGradientMethod::Auto);
+        assert_eq!(auto.resolve(9_999), NegativeGradientMethod::BarnesHut);
+        assert_eq!(auto.resolve(10_000), NegativeGradientMethod::Fft);
+        assert_eq!(auto.resolve(70_000), NegativeGradientMethod::Fft);
+        let exact = NegativeGradientMethod::Exact;
+        assert_eq!(exact.resolve(50_000), exact);
     }
 
     #[test]

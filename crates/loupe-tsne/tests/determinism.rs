@@ -42,6 +42,9 @@ fn same_seed_gives_bit_identical_positions() {
     assert_eq!(bits(&a), bits(&b));
     let c = run(&pixels, 8, NegativeGradientMethod::BarnesHut);
     assert_ne!(bits(&a), bits(&c), "a different seed changes the layout");
+    let a = run(&pixels, 7, NegativeGradientMethod::Fft);
+    let b = run(&pixels, 7, NegativeGradientMethod::Fft);
+    assert_eq!(bits(&a), bits(&b), "FFT: same seed");
 }
 
 #[test]
@@ -50,6 +53,7 @@ fn thread_count_does_not_change_the_result() {
     for method in [
         NegativeGradientMethod::BarnesHut,
         NegativeGradientMethod::Exact,
+        NegativeGradientMethod::Fft,
     ] {
         let one = in_pool(1, || run(&pixels, 3, method));
         let two = in_pool(2, || run(&pixels, 3, method));

@@ -5,7 +5,7 @@ use loupe_tsne::RunStatus;
 use super::palette;
 use super::plot_view::PlotView;
 use super::session::{Command, Session};
-use crate::cli::MetricArg;
+use crate::cli::{GradientArg, MetricArg};
 
 /// Draws the side panel; changes to parameters are edited in place, actions become commands.
 pub fn side_panel_ui(
@@ -115,6 +115,28 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
                 }
             });
             ui.end_row();
+            ui.label("repulsion");
+            egui::ComboBox::from_id_salt("gradient")
+                .selected_text(gradient_name(params.gradient))
+                .show_ui(ui, |ui| {
+                    for g in [
+                        GradientArg::Auto,
+                        GradientArg::BarnesHut,
+                        GradientArg::Fft,
+                        GradientArg::Exact,
+                    ] {
+                        ui.selectable_value(&mut params.gradient, g, gradient_name(g));
+                    }
+                });
+            ui.end_row();
+            ui.label("degrees of freedom");
+            ui.add(
+                egui::DragValue::new(&mut params.dof)
+                    .range(0.05..=100.0)
+                    .speed(0.01),
+            )
+            .on_hover_text("1 = standard t-SNE; smaller = heavier tails (Kobak et al. 2019)");
+            ui.end_row();
             ui.label("PCA before kNN");
             ui.add(egui::DragValue::new(&mut params.pca_dims).range(0..=1000))
                 .on_hover_text("reduce wider vectors to this many dimensions first (0 = off)");
@@ -123,6 +145,15 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
             ui.add(egui::DragValue::new(&mut params.seed));
             ui.end_row();
         });
+}
+
+fn gradient_name(gradient: GradientArg) -> &'static str {
+    match gradient {
+        GradientArg::Auto => "auto",
+        GradientArg::BarnesHut => "Barnes-Hut",
+        GradientArg::Fft => "FFT interpolation",
+        GradientArg::Exact => "exact (slow)",
+    }
 }
 
 fn run_controls_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
