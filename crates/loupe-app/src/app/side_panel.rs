@@ -49,6 +49,13 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
                 dataset.dim(),
                 dataset.vector_column()
             ));
+            let skipped = loupe_data::skipped_null_vectors(dataset);
+            if skipped > 0 {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{skipped} rows without a vector were skipped"),
+                );
+            }
         }
         None if session.loading.is_none() => {
             ui.label("No data: File > Open…");
