@@ -104,3 +104,48 @@ fn embed_rejects_bad_parameters_before_running() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("perplexity"), "stderr: {stderr}");
 }
+
+#[test]
+fn embed_runs_the_clay_multistage_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("multistage.parquet");
+    let input = repo_root().join("assets/t10k-images.idx3-ubyte.gz");
+    let output = loupe()
+        .args([
+            "embed",
+            "--quiet",
+            "--limit",
+            "1500",
+            "--preset",
+            "clay-multistage",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "loupe embed failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let file = std::fs::File::open(&out).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut rows = 0;
+    for batch in reader {
+        let batch = batch.unwrap();
+        let x = batch
+            .column_by_name("x")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<Float32Array>()
+            .unwrap()
+            .clone();
+        assert!(x.values().iter().all(|v| v.is_finite()));
+        rows += batch.num_rows();
+    }
+    assert_eq!(rows, 1500, "every point, sample or not, gets a position");
+}

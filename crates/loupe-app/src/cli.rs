@@ -3,11 +3,16 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use loupe_tsne::{LearningRate, NegativeGradientMethod, TsneParams};
+use loupe_tsne::{LearningRate, NegativeGradientMethod, Preset, TsneParams, ValidRecipe};
 
 /// Loupe: explore high-dimensional embeddings, watching t-SNE converge live.
 #[derive(Debug, Parser)]
-#[command(name = "loupe", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "loupe",
+    version,
+    about = "Loupe: explore high-dimensional embeddings, watching t-SNE converge live.",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to run; without a subcommand the desktop app opens.
     #[command(subcommand)]
@@ -18,7 +23,7 @@ pub struct Cli {
 }
 
 /// Arguments of the desktop app (`loupe [INPUT]`).
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone)]
 pub struct OpenArgs {
     /// A Parquet/GeoParquet file or an MNIST IDX images file; the built-in demo when omitted.
     pub input: Option<PathBuf>,
@@ -31,6 +36,9 @@ pub struct OpenArgs {
     /// Do not start t-SNE automatically after loading.
     #[arg(long)]
     pub no_autostart: bool,
+    /// Initial t-SNE parameters (editable in the side panel).
+    #[command(flatten)]
+    pub tsne: TsneArgs,
 }
 
 /// Subcommands.
@@ -71,6 +79,17 @@ pub enum MetricArg {
     Cosine,
 }
 
+/// Which schedule of stages and phases a run follows.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PresetArg {
+    /// openTSNE's default: early exaggeration, then the embedding phase.
+    Standard,
+    /// The Clay notebook's recipe: lay out a 10 % sample at perplexity 500, place the rest on
+    /// their nearest sample point, then relax everything at perplexity 50 with decreasing
+    /// exaggeration (500@12, 250@10, 250@6, 250@4). Cosine metric.
+    ClayMultistage,
+}
+
 /// How the repulsive forces are computed.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum GradientArg {
@@ -108,6 +127,10 @@ pub struct TsneArgs {
     /// Random seed; the same seed gives the same layout.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Schedule preset: `standard` uses the parameters above; `clay-multistage` runs the Clay
+    /// notebook's sample-place-refine recipe (its own perplexities and phases).
+    #[arg(long, value_enum, default_value_t = PresetArg::Standard)]
+    pub preset: PresetArg,
     /// How repulsive forces are computed.
     #[arg(long, value_enum, default_value_t = GradientArg::Auto)]
     pub gradient: GradientArg,
@@ -131,6 +154,7 @@ impl Default for TsneArgs {
             early_exaggeration_iter: 250,
             learning_rate: "auto".to_owned(),
             seed: 0,
+            preset: PresetArg::Standard,
             gradient: GradientArg::Auto,
             dof: 1.0,
             pca_dims: 50,
@@ -139,6 +163,19 @@ impl Default for TsneArgs {
 }
 
 impl TsneArgs {
+    /// The multi-stage recipe when a preset other than `standard` is chosen, checked for
+    /// `n_points` rows of dimension `dim`.
+    pub fn to_recipe(&self, dim: usize, n_points: usize) -> anyhow::Result<Option<ValidRecipe>> {
+        match self.preset {
+            PresetArg::Standard => Ok(None),
+            PresetArg::ClayMultistage => {
+                let params = self.to_params(dim)?;
+                let recipe = Preset::ClayMultistage.recipe(&params);
+                Ok(Some(recipe.validate(&params, n_points)?))
+            }
+        }
+    }
+
     /// Converts to engine parameters for a dataset of dimension `dim`; validation is the
     /// engine's job.
     pub fn to_params(&self, dim: usize) -> anyhow::Result<TsneParams> {

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use loupe_tsne::TsneEngine;
+use loupe_core::Dataset;
+use loupe_tsne::{RecipeEngine, TsneEngine, ValidRecipe, ValidTsneParams};
 
 use crate::cli::EmbedArgs;
 
@@ -15,6 +16,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         limit: args.limit,
     };
     let dataset = loupe_data::read_path(&args.input, &options)?;
+    let recipe = args.tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
     let params = args
         .tsne
         .to_params(dataset.dim())?
@@ -33,32 +35,11 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         dataset.n_rows(),
         dataset.dim()
     ));
-    let mut engine =
-        TsneEngine::prepare(dataset.vectors(), dataset.dim(), &params, &mut |stage| {
-            bar.set_message(format!("preparing: {stage}"));
-        })?;
-
-    bar.set_length(engine.total_iterations() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} it ({per_sec}) {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let mut last_kl: Option<f64> = None;
-    while let Some(step) = engine.step() {
-        if let Some(kl) = step.kl {
-            last_kl = Some(kl);
-        }
-        bar.set_position(engine.iteration() as u64);
-        let phase = &engine.phases()[engine.phase_index().min(engine.phases().len() - 1)];
-        let kl_text = last_kl.map_or_else(String::new, |kl| format!(", KL {kl:.4}"));
-        bar.set_message(format!("{}{kl_text}", phase.name));
-    }
-    let kl = engine.kl_divergence();
-    bar.finish_with_message(format!("done, KL {kl:.4}"));
-
-    loupe_data::write_layout_parquet(&args.out, &dataset, engine.positions())?;
+    let positions = match recipe {
+        None => run_standard(&dataset, &params, &bar)?,
+        Some(recipe) => run_recipe(&dataset, &recipe, &bar)?,
+    };
+    loupe_data::write_layout_parquet(&args.out, &dataset, &positions)?;
     if !args.quiet {
         eprintln!(
             "wrote {} rows with x, y to {}",
@@ -67,4 +48,75 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn iteration_style() -> ProgressStyle {
+    ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} it ({per_sec}) {msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// One engine, one schedule of phases.
+fn run_standard(
+    dataset: &Dataset,
+    params: &ValidTsneParams,
+    bar: &ProgressBar,
+) -> anyhow::Result<Vec<f32>> {
+    let mut engine = TsneEngine::prepare(dataset.vectors(), dataset.dim(), params, &mut |stage| {
+        bar.set_message(format!("preparing: {stage}"));
+    })?;
+    bar.set_length(engine.total_iterations() as u64);
+    bar.set_style(iteration_style());
+    let mut last_kl: Option<f64> = None;
+    while let Some(step) = engine.step() {
+        last_kl = step.kl.or(last_kl);
+        bar.set_position(engine.iteration() as u64);
+        let phase = &engine.phases()[engine.phase_index().min(engine.phases().len() - 1)];
+        let kl_text = last_kl.map_or_else(String::new, |kl| format!(", KL {kl:.4}"));
+        bar.set_message(format!("{}{kl_text}", phase.name));
+    }
+    bar.finish_with_message(format!("done, KL {:.4}", engine.kl_divergence()));
+    Ok(engine.positions().to_vec())
+}
+
+/// A multi-stage recipe: each stage prepares its own affinities and layout.
+fn run_recipe(
+    dataset: &Dataset,
+    recipe: &ValidRecipe,
+    bar: &ProgressBar,
+) -> anyhow::Result<Vec<f32>> {
+    let mut engine =
+        RecipeEngine::prepare(dataset.vectors_arc(), dataset.dim(), recipe, &mut |stage| {
+            bar.set_message(format!("stage 1: preparing: {stage}"));
+        })?;
+    bar.set_length(engine.total_iterations() as u64);
+    bar.set_style(iteration_style());
+    loop {
+        if engine.needs_next_stage() {
+            let next = engine.stage_index() + 2;
+            engine.begin_next_stage(
+                &mut |stage| bar.set_message(format!("stage {next}: preparing: {stage}")),
+                &|| false,
+            )?;
+        }
+        let Some(step) = engine.step()? else {
+            break;
+        };
+        bar.set_position(step.info.iteration as u64);
+        let name = recipe.stage_name(step.stage_index).unwrap_or("stage");
+        let kl_text = engine
+            .last_kl()
+            .map_or_else(String::new, |(_, kl)| format!(", KL {kl:.4}"));
+        bar.set_message(format!(
+            "stage {} ({name}), exaggeration {}{kl_text}",
+            step.stage_index + 1,
+            step.info.exaggeration
+        ));
+    }
+    let kl_text = engine
+        .last_kl()
+        .map_or_else(String::new, |(_, kl)| format!(", KL {kl:.4}"));
+    bar.finish_with_message(format!("done{kl_text}"));
+    Ok(engine.positions().to_vec())
 }

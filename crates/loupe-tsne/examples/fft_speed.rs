@@ -1,12 +1,16 @@
 //! Time per iteration of the FFT-interpolation gradient (Linderman et al. 2019) at 70,000
-//! points, with a breakdown of the repulsion step:
+//! points, broken down into the repulsion (kernel, scatter, FFT convolution, gather), the
+//! attraction over the sparse P, and the rest (Z, the optimiser's update, re-centring);
+//! iterations that also evaluate the KL divergence are reported apart:
 //!
 //! * `cargo run --release -p loupe-tsne --example fft_speed` — a synthetic Gaussian mixture
 //!   laid out at the scale of a converged 70,000-point layout (spread ≈ 150, as MNIST-70k
 //!   reaches), 100 iterations of the embedding phase;
 //! * `… --example fft_speed -- synthetic N SPREAD` — another size or spread;
 //! * `… --example fft_speed -- mnist` — the full default run (PCA-50, 250 + 500 iterations)
-//!   on MNIST-70k from `/work/shared/data/mnist` (or `$MNIST_DIR`), timed throughout.
+//!   on MNIST-70k from `/work/shared/data/mnist` (or `$MNIST_DIR`), timed throughout; it
+//!   ends with a checksum of the final layout, to compare runs under different
+//!   `RAYON_NUM_THREADS` (results must be bit-identical).
 
 use std::io::Read;
 use std::path::Path;
@@ -92,40 +96,48 @@ fn synthetic(n: usize, spread: f64) -> Result<()> {
     let mut engine = TsneEngine::from_affinities(p, layout, &params)?;
     let mut window = Window::default();
     while let Some(info) = engine.step() {
-        window.add(&engine, info.iteration);
+        window.add(&engine, info.iteration, info.kl.is_some());
     }
     Ok(())
 }
 
-/// Running means over 50 iterations of the step time and the repulsion's phases.
+/// Running means over 50 iterations of the step time and the gradient's parts; iterations
+/// that also evaluate the KL divergence (every 50th, and a phase's last) are timed apart.
 #[derive(Default)]
 struct Window {
     last: Option<Instant>,
+    kl_iters: u32,
+    kl_step: Duration,
     iters: u32,
     step: Duration,
     kernel: Duration,
     scatter: Duration,
     convolve: Duration,
     gather: Duration,
+    attraction: Duration,
 }
 
 impl Window {
-    fn add(&mut self, engine: &TsneEngine, iteration: usize) {
+    fn add(&mut self, engine: &TsneEngine, iteration: usize, kl: bool) {
         let now = Instant::now();
-        if let (Some(last), Some(t)) = (self.last, engine.fft_timings()) {
+        if let (Some(last), true) = (self.last, kl) {
+            self.kl_iters += 1;
+            self.kl_step += now - last;
+        } else if let (Some(last), Some(t)) = (self.last, engine.fft_timings()) {
             self.iters += 1;
             self.step += now - last;
             self.kernel += t.kernel;
             self.scatter += t.scatter;
             self.convolve += t.convolve;
             self.gather += t.gather;
+            self.attraction += t.attraction;
             if self.iters == 50 {
                 let ms = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(self.iters);
                 let repulsion = self.kernel + self.scatter + self.convolve + self.gather;
                 println!(
                     "iter {iteration:4}: {:3} intervals | iteration {:6.2} ms = repulsion {:6.2} \
                      (kernel {:5.2}, scatter {:5.2}, FFT convolution {:5.2}, gather {:5.2}) + \
-                     attraction & update {:5.2}",
+                     attraction {:5.2} + update {:5.2}",
                     t.intervals,
                     ms(self.step),
                     ms(repulsion),
@@ -133,8 +145,15 @@ impl Window {
                     ms(self.scatter),
                     ms(self.convolve),
                     ms(self.gather),
-                    ms(self.step) - ms(repulsion),
+                    ms(self.attraction),
+                    ms(self.step) - ms(repulsion) - ms(self.attraction),
                 );
+                if self.kl_iters > 0 {
+                    println!(
+                        "            iterations with a KL evaluation: {:6.2} ms",
+                        self.kl_step.as_secs_f64() * 1e3 / f64::from(self.kl_iters)
+                    );
+                }
                 *self = Self::default();
             }
         }
@@ -172,21 +191,30 @@ fn mnist() -> Result<()> {
         println!("{:6.2} s  {stage}", start.elapsed().as_secs_f64());
     })?;
     println!(
-        "{:6.2} s  prepared {n} points; method {:?}",
+        "{:6.2} s  prepared {n} points, {} non-zeros in P; method {:?}; {} threads",
         start.elapsed().as_secs_f64(),
-        engine.negative_gradient_method()
+        engine.affinities().nnz(),
+        engine.negative_gradient_method(),
+        rayon::current_num_threads()
     );
     let optimise = Instant::now();
     let mut window = Window::default();
     while let Some(info) = engine.step() {
-        window.add(&engine, info.iteration);
+        window.add(&engine, info.iteration, info.kl.is_some());
         if let Some(kl) = info.kl {
             println!("iter {:4}: KL {kl:.4}", info.iteration);
         }
     }
+    let optimised = optimise.elapsed();
+    let checksum = engine
+        .positions()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, v| {
+            (h ^ u64::from(v.to_bits())).wrapping_mul(0x0100_0000_01b3)
+        });
     println!(
-        "optimisation {:.2} s, total {:.2} s",
-        optimise.elapsed().as_secs_f64(),
+        "optimisation {:.2} s, total {:.2} s; layout checksum {checksum:016x}",
+        optimised.as_secs_f64(),
         start.elapsed().as_secs_f64()
     );
     Ok(())

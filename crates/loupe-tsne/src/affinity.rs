@@ -2,8 +2,12 @@
 //! `joint_probabilities_nn` define them (van der Maaten & Hinton 2008, §2; van der Maaten 2014,
 //! §4.1 for the sparse kNN approximation).
 
+use std::sync::OnceLock;
+
 use loupe_knn::KnnGraph;
 use rayon::prelude::*;
+
+use crate::attraction::LocalP;
 
 /// Entropy tolerance of the bandwidth search, in nats (openTSNE's `perplexity_tol`).
 pub const ENTROPY_TOLERANCE: f64 = 1e-8;
@@ -12,11 +16,22 @@ pub const MAX_SEARCH_STEPS: usize = 200;
 
 /// The symmetric joint probabilities `p_ij` as a CSR matrix: row `i` lists the `j` with
 /// `p_ij > 0` in increasing order; all entries sum to 1.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The values are kept in `f64` (for the KL divergence and the public [`Affinities::row`]);
+/// the attractive forces read a copy in `f32` with the points renumbered for locality
+/// ([`LocalP`]), built on first use.
+#[derive(Debug, Clone)]
 pub struct Affinities {
     indptr: Vec<usize>,
     indices: Vec<u32>,
     values: Vec<f64>,
+    local: OnceLock<LocalP>,
+}
+
+impl PartialEq for Affinities {
+    fn eq(&self, other: &Self) -> bool {
+        self.indptr == other.indptr && self.indices == other.indices && self.values == other.values
+    }
 }
 
 impl Affinities {
@@ -28,6 +43,7 @@ impl Affinities {
             indptr,
             indices,
             values,
+            local: OnceLock::new(),
         }
     }
 
@@ -45,6 +61,11 @@ impl Affinities {
     pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
         let r = self.indptr[i]..self.indptr[i + 1];
         (&self.indices[r.clone()], &self.values[r])
+    }
+
+    /// The single-precision, locality-ordered copy for the attractive forces.
+    pub(crate) fn local(&self) -> &LocalP {
+        self.local.get_or_init(|| LocalP::new(self))
     }
 }
 

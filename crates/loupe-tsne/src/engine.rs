@@ -7,6 +7,7 @@ use crate::gradient::{Objective, Workspace, evaluate};
 use crate::init::initial_layout;
 use crate::kl::correct_for_exaggeration;
 use crate::optimizer::{GradientDescent, StepSettings};
+use crate::partial::{PartialEmbedding, TransformParams};
 use crate::rng::{Stream, rng};
 use crate::{
     Affinities, FftTimings, NegativeGradientMethod, Pca, Phase, TsneError, ValidTsneParams,
@@ -24,6 +25,8 @@ pub enum PrepareStage {
     Affinities,
     /// PCA initialisation of the layout.
     Initialization,
+    /// Placing points against an earlier layout (openTSNE's `prepare_partial`).
+    Placement,
 }
 
 impl std::fmt::Display for PrepareStage {
@@ -33,6 +36,7 @@ impl std::fmt::Display for PrepareStage {
             Self::NearestNeighbors => "nearest neighbours",
             Self::Affinities => "affinities",
             Self::Initialization => "initialisation",
+            Self::Placement => "placing points",
         })
     }
 }
@@ -348,6 +352,46 @@ impl TsneEngine {
     /// Whether every phase has run.
     pub fn is_finished(&self) -> bool {
         self.phase_index() >= self.phases.len()
+    }
+
+    /// Refine: appends `phases` to the schedule, so that further [`Self::step`]s continue
+    /// optimising the current layout. The optimiser's gains and momentum carry over, as they
+    /// do across openTSNE's successive `optimize()` calls on one embedding.
+    pub fn continue_with(&mut self, phases: Vec<Phase>) -> Result<(), crate::ParamError> {
+        for phase in &phases {
+            phase.validate()?;
+        }
+        // Settle the cursor on the end of the old schedule before extending it, so that an
+        // appended phase starts at its own first iteration.
+        let current = self.phase_index();
+        if current != self.phase_index {
+            self.phase_index = current;
+            self.phase_iteration = 0;
+        }
+        self.phases.extend(phases);
+        Ok(())
+    }
+
+    /// openTSNE's `TSNEEmbedding.transform`: places `new_vectors` (`M × dim`) into this
+    /// engine's current layout, which stays untouched, and returns their positions (`M × 2`).
+    /// `reference_vectors` (`N × dim`) must be the rows this layout was made from, in the
+    /// space its kNN search saw (after any PCA reduction). See [`PartialEmbedding`] for the
+    /// optimisation and [`TransformParams`] for openTSNE's defaults.
+    pub fn transform(
+        &self,
+        reference_vectors: &[f32],
+        dim: usize,
+        new_vectors: &[f32],
+        params: &TransformParams,
+    ) -> Result<Vec<f32>, TsneError> {
+        if reference_vectors.len() != dim * self.p.n_points() {
+            return Err(TsneError::InputShape {
+                len: reference_vectors.len(),
+                n_points: self.p.n_points(),
+                dim,
+            });
+        }
+        Ok(PartialEmbedding::prepare(reference_vectors, dim, &self.y, new_vectors, params)?.run())
     }
 }
 

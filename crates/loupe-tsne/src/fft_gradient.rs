@@ -56,6 +56,10 @@ pub struct FftTimings {
     pub convolve: Duration,
     /// Interpolating the potentials back to the points and forming the forces.
     pub gather: Duration,
+    /// Not part of the repulsion: the attractive half of the same gradient evaluation
+    /// (normalising the repulsion and adding the forces along P), timed here so that one
+    /// report covers the whole gradient.
+    pub attraction: Duration,
 }
 
 impl FftTimings {
@@ -205,12 +209,18 @@ impl FftRepulsion {
             scatter: scatter_done - kernel_done,
             convolve: convolve_done - scatter_done,
             gather: convolve_done.elapsed(),
+            attraction: Duration::ZERO,
         });
     }
 
     /// Timings of the last evaluation, if any.
     pub(crate) fn timings(&self) -> Option<FftTimings> {
         self.timings
+    }
+
+    /// Timings of the last evaluation, to add the attraction's.
+    pub(crate) fn timings_mut(&mut self) -> Option<&mut FftTimings> {
+        self.timings.as_mut()
     }
 
     /// The grid of the last evaluation.

@@ -9,8 +9,11 @@
 //! With `w_ij = (1 + d_ij²/ν)^−ν` the output similarities are `q_ij = w_ij / Z`,
 //! `Z = Σ_{k≠l} w_kl`.
 
+use std::time::Instant;
+
 use rayon::prelude::*;
 
+use crate::attraction;
 use crate::bh_tree::QuadTree;
 use crate::fft_gradient::{FftRepulsion, FftTimings};
 use crate::{Affinities, NegativeGradientMethod};
@@ -43,8 +46,7 @@ pub(crate) struct Workspace {
     tree: QuadTree,
     fft: FftRepulsion,
     sum_q: Vec<f64>,
-    /// Per chunk: `(Σ p_ij·ln(p_ij / w_ij), Σ p_ij)`.
-    kl_parts: Vec<[f64; 2]>,
+    attraction: attraction::AttractionBuffers,
 }
 
 impl Workspace {
@@ -66,9 +68,13 @@ pub(crate) struct Objective {
 /// Writes the gradient for layout `y` into `grad` (both `N × 2`, interleaved).
 ///
 /// When `eval_kl` is set, also returns openTSNE's error estimate for the exaggerated P:
-/// `Σ α·p_ij·ln(α·p_ij / (w_ij + ε) + ε) + (Σ α·p_ij)·ln(Z + ε)`, where Z is the same
-/// (approximate, for Barnes–Hut and FFT) normaliser the gradient used. It equals
-/// `α·KL + α·ln α` (up to the ε guards); see [`crate::kl::correct_for_exaggeration`].
+/// `Σ α·p_ij·ln(α·p_ij / w_ij) + (Σ α·p_ij)·ln(Z + ε)`, where Z is the same (approximate, for
+/// Barnes–Hut and FFT) normaliser the gradient used. It equals `α·KL + α·ln α`; see
+/// [`crate::kl::correct_for_exaggeration`]. It is assembled as
+/// `α·(Σ p·ln p + ln α·Σ p + ν·Σ p·ln(1 + d²/ν))`: the first two sums are constants of P
+/// (in `f64`), the last comes out of the attraction pass (per row in `f32`). openTSNE's ε
+/// guards inside the logarithm (`ln(α·p/(w + ε) + ε)`) are left out; they change nothing
+/// for `p > 0`, and `p = 0` entries add 0 here.
 pub(crate) fn evaluate(
     y: &[f64],
     p: &Affinities,
@@ -79,7 +85,6 @@ pub(crate) fn evaluate(
 ) -> Option<f64> {
     let n = y.len() / 2;
     ws.sum_q.resize(n, 0.0);
-    ws.kl_parts.resize(n.div_ceil(CHUNK), [0.0; 2]);
     let Objective {
         method,
         theta,
@@ -115,41 +120,29 @@ pub(crate) fn evaluate(
     }
     let z: f64 = ws.sum_q.iter().sum();
     let inv_z = 1.0 / (z + f64::EPSILON);
-    let inv_dof = 1.0 / dof;
+    let attraction_start = Instant::now();
 
-    // Normalise the repulsion and add the attraction.
-    grad.par_chunks_mut(2 * CHUNK)
-        .zip(ws.kl_parts.par_iter_mut())
-        .enumerate()
-        .for_each(|(chunk, (g, kl))| {
-            *kl = [0.0; 2];
-            for (t, gi) in g.chunks_exact_mut(2).enumerate() {
-                let i = chunk * CHUNK + t;
-                gi[0] *= inv_z;
-                gi[1] *= inv_z;
-                let (cols, vals) = p.row(i);
-                for (&j, &pij) in cols.iter().zip(vals) {
-                    let j = j as usize;
-                    let diff = [y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]];
-                    let d2 = diff[0] * diff[0] + diff[1] * diff[1];
-                    let pij = exaggeration * pij;
-                    let attraction = pij / (1.0 + d2 * inv_dof);
-                    gi[0] += attraction * diff[0];
-                    gi[1] += attraction * diff[1];
-                    if eval_kl {
-                        let w = kernel(d2, dof).0;
-                        kl[0] += pij * (pij / (w + f64::EPSILON) + f64::EPSILON).ln();
-                        kl[1] += pij;
-                    }
-                }
-            }
-        });
-    eval_kl.then(|| {
-        let (kl, sum_p) = ws
-            .kl_parts
-            .iter()
-            .fold((0.0, 0.0), |(a, b), part| (a + part[0], b + part[1]));
-        kl + sum_p * (z + f64::EPSILON).ln()
+    // Normalise the repulsion and add the attraction (and, for the error, Σ p·ln(1 + d²/ν)).
+    let log_terms = attraction::add_attraction(
+        p,
+        y,
+        exaggeration,
+        dof,
+        inv_z,
+        grad,
+        &mut ws.attraction,
+        eval_kl,
+    );
+    if let Some(t) = ws.fft.timings_mut() {
+        t.attraction = attraction_start.elapsed();
+    }
+    // openTSNE's error estimate Σ α·p·ln(α·p / w) + (Σ α·p)·ln Z, from the constant
+    // Σ p·ln p and Σ p and the pass's Σ p·ln(1 + d²/ν) = −Σ p·ln(w) / ν.
+    log_terms.map(|log_terms| {
+        let (p_ln_p, sum_p) = p.local().entropy();
+        let alpha = exaggeration;
+        alpha * (p_ln_p + alpha.ln() * sum_p + dof * log_terms)
+            + alpha * sum_p * (z + f64::EPSILON).ln()
     })
 }
 

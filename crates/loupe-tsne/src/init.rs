@@ -16,24 +16,35 @@ pub const JITTER_STD: f64 = 1e-6;
 /// When column 0 has no spread (all points equal along the first axis) the scores are left
 /// unscaled instead of dividing by zero; the jitter still separates the points.
 pub fn initial_layout(scores: &[f32], seed: u64) -> Vec<f64> {
-    let n = scores.len() / 2;
     let mut y: Vec<f64> = scores.iter().map(|&v| f64::from(v)).collect();
-    if n > 0 {
-        let mean = y.iter().step_by(2).sum::<f64>() / n as f64;
-        let var = y.iter().step_by(2).map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
-        let std = var.sqrt();
-        if std > 0.0 && std.is_finite() {
-            let scale = INIT_STD / std;
-            for v in &mut y {
-                *v *= scale;
-            }
-        }
-    }
+    rescale(&mut y);
     let mut r = rng(seed, Stream::Jitter);
     for v in &mut y {
         *v += JITTER_STD * standard_normal(&mut r);
     }
     y
+}
+
+/// openTSNE's `initialization.rescale`: scales a layout (`N × 2`, interleaved) so that the
+/// population standard deviation of its first column is [`INIT_STD`]. A layout without spread
+/// along x is left as it is. Multi-stage recipes apply it to the placed layout before the
+/// next stage's early exaggeration (Kobak & Berens 2019, "The art of using t-SNE for
+/// single-cell transcriptomics": a small initial scale lets exaggeration act as it does from
+/// a PCA start).
+pub fn rescale(y: &mut [f64]) {
+    let n = y.len() / 2;
+    if n == 0 {
+        return;
+    }
+    let mean = y.iter().step_by(2).sum::<f64>() / n as f64;
+    let var = y.iter().step_by(2).map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+    let std = var.sqrt();
+    if std > 0.0 && std.is_finite() {
+        let scale = INIT_STD / std;
+        for v in y {
+            *v *= scale;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,14 @@
 //! iteration; [`spawn_run`] drives it on a named background thread that publishes a
 //! [`Snapshot`] after each iteration into a latest-wins slot.
 //!
+//! Beyond openTSNE's `TSNE()`: a [`Recipe`] is a multi-stage run as data (e.g.
+//! [`Preset::ClayMultistage`]: a high-perplexity subsample first, then every point placed by
+//! `prepare_partial` and optimised with decreasing exaggeration, after Kobak & Berens 2019),
+//! stepped by a [`RecipeEngine`] and run live by [`spawn_recipe_run`];
+//! [`PartialEmbedding`] / [`TsneEngine::transform`] add new points to a frozen layout
+//! (openTSNE's `prepare_partial` and `transform`, Poličar et al. 2019); and
+//! [`TsneEngine::continue_with`] refines a finished layout with more phases.
+//!
 //! Definitions and defaults follow openTSNE 1.0.4 (`TsneParams::default()` is its `TSNE()`);
 //! the documented differences are robustness fixes (no underflow in the bandwidth search, no
 //! mass lost in the quad tree). Results are deterministic for a seed, whatever the number of
@@ -20,6 +28,7 @@
 //! it is pure computation that the app, the CLI and tests drive alike.
 
 mod affinity;
+mod attraction;
 mod bh_tree;
 mod eigen;
 mod engine;
@@ -32,7 +41,9 @@ mod interpolation;
 mod kl;
 mod optimizer;
 mod params;
+mod partial;
 mod pca;
+mod recipe;
 mod rng;
 mod runner;
 mod schedule;
@@ -44,11 +55,16 @@ pub use affinity::{
 pub use engine::{PrepareStage, StepInfo, TsneEngine};
 pub use error::{ParamError, TsneError};
 pub use fft_gradient::FftTimings;
-pub use init::{INIT_STD, JITTER_STD, initial_layout};
+pub use init::{INIT_STD, JITTER_STD, initial_layout, rescale};
 pub use kl::{correct_for_exaggeration, kl_divergence_exact};
 pub use loupe_knn::{ApproxParams, KnnMethod, Metric};
 pub use optimizer::MIN_GAIN;
 pub use params::{LearningRate, NegativeGradientMethod, TsneParams, ValidTsneParams};
+pub use partial::{PartialEmbedding, TransformParams, median_placement, query_knn};
 pub use pca::Pca;
-pub use runner::{RunStatus, Snapshot, TsneRun, spawn_run};
+pub use recipe::{
+    AffinitySpec, PhaseSpec, Preset, Recipe, RecipeEngine, RecipeStep, Stage, StageInit,
+    StagePoints, ValidRecipe,
+};
+pub use runner::{RunStatus, Snapshot, TsneRun, spawn_recipe_run, spawn_run};
 pub use schedule::Phase;

@@ -2,14 +2,22 @@
 //! (`tsne.gradient_descent`; the gains are Jacobs' 1988 delta-bar-delta rule as used by
 //! van der Maaten & Hinton 2008, §3.4).
 
+use rayon::prelude::*;
+
 /// Smallest gain added back on every shrink (openTSNE's `min_gain`).
 pub const MIN_GAIN: f64 = 0.01;
+
+/// Points per parallel task of a step. Fixed, so that the per-chunk sums of the re-centring
+/// (and therefore every result) are identical whatever the thread count.
+const CHUNK: usize = 2048;
 
 /// The optimiser's state; it persists across phases as openTSNE's optimiser object does.
 #[derive(Debug, Clone)]
 pub(crate) struct GradientDescent {
     gains: Vec<f64>,
     update: Vec<f64>,
+    /// Per chunk of points: the sum of the moved positions (for the re-centring).
+    partial_sums: Vec<[f64; 2]>,
 }
 
 /// Settings of one step.
@@ -37,6 +45,7 @@ impl GradientDescent {
         Self {
             gains: vec![1.0; len],
             update: vec![0.0; len],
+            partial_sums: Vec::new(),
         }
     }
 
@@ -44,38 +53,69 @@ impl GradientDescent {
     /// gain += 0.2 where sign(update) ≠ sign(gradient), else gain = 0.8·gain + 0.01;
     /// update = momentum·update − lr·gain·gradient; update rows longer than `max_step_norm`
     /// are scaled to that length; y += update; then y is re-centred to zero mean.
+    ///
+    /// Runs in parallel over fixed chunks of points; the mean is the chunks' sums added in
+    /// chunk order (a reassociation of the sequential sum), so results do not depend on the
+    /// thread count.
     pub(crate) fn step(&mut self, y: &mut [f64], grad: &[f64], s: StepSettings) {
-        for ((gain, update), &g) in self.gains.iter_mut().zip(&mut self.update).zip(grad) {
-            if sign(*update) == sign(g) {
-                *gain = *gain * 0.8 + MIN_GAIN;
-            } else {
-                *gain += 0.2;
-            }
-            *update = s.momentum * *update - s.learning_rate * *gain * g;
-        }
-        if let Some(max_norm) = s.max_step_norm {
-            for u in self.update.chunks_exact_mut(2) {
-                let norm = (u[0] * u[0] + u[1] * u[1]).sqrt();
-                if norm > max_norm {
-                    u[0] = u[0] / norm * max_norm;
-                    u[1] = u[1] / norm * max_norm;
-                }
-            }
-        }
-        let mut sum = [0.0; 2];
-        for (p, u) in y.chunks_exact_mut(2).zip(self.update.chunks_exact(2)) {
-            p[0] += u[0];
-            p[1] += u[1];
-            sum[0] += p[0];
-            sum[1] += p[1];
-        }
+        self.partial_sums
+            .resize((y.len() / 2).div_ceil(CHUNK), [0.0; 2]);
+        y.par_chunks_mut(2 * CHUNK)
+            .zip(grad.par_chunks(2 * CHUNK))
+            .zip(self.gains.par_chunks_mut(2 * CHUNK))
+            .zip(self.update.par_chunks_mut(2 * CHUNK))
+            .zip(self.partial_sums.par_iter_mut())
+            .for_each(|((((y, grad), gains), update), sum)| {
+                *sum = step_chunk(y, grad, gains, update, s);
+            });
+        let sum = self
+            .partial_sums
+            .iter()
+            .fold([0.0; 2], |acc, p| [acc[0] + p[0], acc[1] + p[1]]);
         let n = (y.len() / 2).max(1) as f64;
         let mean = [sum[0] / n, sum[1] / n];
-        for p in y.chunks_exact_mut(2) {
-            p[0] -= mean[0];
-            p[1] -= mean[1];
+        y.par_chunks_mut(2 * CHUNK).for_each(|y| {
+            for p in y.chunks_exact_mut(2) {
+                p[0] -= mean[0];
+                p[1] -= mean[1];
+            }
+        });
+    }
+}
+
+/// The step on one chunk of points, before re-centring; returns the sum of the moved points.
+fn step_chunk(
+    y: &mut [f64],
+    grad: &[f64],
+    gains: &mut [f64],
+    update: &mut [f64],
+    s: StepSettings,
+) -> [f64; 2] {
+    for ((gain, update), &g) in gains.iter_mut().zip(update.iter_mut()).zip(grad) {
+        if sign(*update) == sign(g) {
+            *gain = *gain * 0.8 + MIN_GAIN;
+        } else {
+            *gain += 0.2;
+        }
+        *update = s.momentum * *update - s.learning_rate * *gain * g;
+    }
+    if let Some(max_norm) = s.max_step_norm {
+        for u in update.chunks_exact_mut(2) {
+            let norm = (u[0] * u[0] + u[1] * u[1]).sqrt();
+            if norm > max_norm {
+                u[0] = u[0] / norm * max_norm;
+                u[1] = u[1] / norm * max_norm;
+            }
         }
     }
+    let mut sum = [0.0; 2];
+    for (p, u) in y.chunks_exact_mut(2).zip(update.chunks_exact(2)) {
+        p[0] += u[0];
+        p[1] += u[1];
+        sum[0] += p[0];
+        sum[1] += p[1];
+    }
+    sum
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use loupe_core::LatestSlot;
 
-use crate::engine::{PrepareStage, TsneEngine};
-use crate::{TsneError, ValidTsneParams};
+use crate::engine::{PrepareStage, StepInfo, TsneEngine};
+use crate::{Phase, RecipeEngine, TsneError, ValidRecipe, ValidTsneParams};
 
 /// Where a run stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +55,18 @@ pub struct Snapshot {
     pub iterations_per_s: f64,
     /// Increases with every published snapshot, so consumers can tell new from seen.
     pub generation: u64,
+    /// Stage of a multi-stage recipe the snapshot belongs to (0 for a standard run; during
+    /// `Preparing`, the stage being prepared).
+    pub stage_index: usize,
+    /// Stages in the run (1 for a standard run).
+    pub stage_count: usize,
+    /// That stage's name.
+    pub stage_name: String,
+    /// Which of the N points the current stage optimises itself; `None` when it is all of
+    /// them. During a sample stage the other points are not hidden: each is drawn where
+    /// `prepare_partial` will place it (on its nearest sample points, moving with them), so
+    /// `positions` is always finite for all N and a renderer may dim the `false` ones.
+    pub placed: Option<Arc<Vec<bool>>>,
 }
 
 type RunResult = Result<Option<Arc<Snapshot>>, TsneError>;
@@ -136,7 +148,68 @@ pub fn spawn_run(
             dim,
         });
     }
-    let shared = Arc::new(Shared {
+    let shared = new_shared();
+    let worker_shared = Arc::clone(&shared);
+    let phases = params.phases().iter().map(|p| (0, p.clone())).collect();
+    let handle = std::thread::Builder::new()
+        .name("loupe-tsne".to_owned())
+        .spawn(move || {
+            // Marks the run finished however the thread ends, a panic included.
+            let _finished = FinishedOnDrop(&worker_shared.finished);
+            Worker::new(&worker_shared, phases, vec![String::new()], on_update).run(
+                |progress, cancelled| {
+                    TsneEngine::prepare_cancellable(&vectors, dim, &params, progress, cancelled)
+                },
+            )
+        })
+        .map_err(TsneError::Spawn)?;
+    Ok(TsneRun {
+        shared,
+        handle: Some(handle),
+    })
+}
+
+/// [`spawn_run`] for a multi-stage [`crate::Recipe`]: every iteration of every stage is
+/// published, with [`Snapshot::stage_index`] and [`Snapshot::placed`] telling the stages
+/// apart, and stage transitions published as `Preparing` snapshots that keep the finished
+/// stage's layout.
+pub fn spawn_recipe_run(
+    vectors: Arc<[f32]>,
+    dim: usize,
+    recipe: ValidRecipe,
+    on_update: Box<dyn Fn() + Send + Sync>,
+) -> Result<TsneRun, TsneError> {
+    let n = recipe.n_points();
+    if dim == 0 || Some(vectors.len()) != n.checked_mul(dim) {
+        return Err(TsneError::InputShape {
+            len: vectors.len(),
+            n_points: n,
+            dim,
+        });
+    }
+    let shared = new_shared();
+    let worker_shared = Arc::clone(&shared);
+    let phases = recipe.phases();
+    let names = (0..recipe.stage_count())
+        .map(|i| recipe.stage_name(i).unwrap_or_default().to_owned())
+        .collect();
+    let handle = std::thread::Builder::new()
+        .name("loupe-tsne".to_owned())
+        .spawn(move || {
+            let _finished = FinishedOnDrop(&worker_shared.finished);
+            Worker::new(&worker_shared, phases, names, on_update).run(|progress, cancelled| {
+                RecipeEngine::prepare_cancellable(vectors, dim, &recipe, progress, cancelled)
+            })
+        })
+        .map_err(TsneError::Spawn)?;
+    Ok(TsneRun {
+        shared,
+        handle: Some(handle),
+    })
+}
+
+fn new_shared() -> Arc<Shared> {
+    Arc::new(Shared {
         slot: LatestSlot::new(),
         paused: AtomicBool::new(false),
         cancelled: AtomicBool::new(false),
@@ -144,19 +217,6 @@ pub fn spawn_run(
         lock: Mutex::new(()),
         wake: Condvar::new(),
         generation: AtomicU64::new(0),
-    });
-    let worker_shared = Arc::clone(&shared);
-    let handle = std::thread::Builder::new()
-        .name("loupe-tsne".to_owned())
-        .spawn(move || {
-            // Marks the run finished however the thread ends, a panic included.
-            let _finished = FinishedOnDrop(&worker_shared.finished);
-            Worker::new(&worker_shared, &params, on_update).run(&vectors, dim)
-        })
-        .map_err(TsneError::Spawn)?;
-    Ok(TsneRun {
-        shared,
-        handle: Some(handle),
     })
 }
 
@@ -211,58 +271,137 @@ impl Drop for TsneRun {
     }
 }
 
+/// What the worker drives: a single-stage engine or a recipe.
+trait Driven {
+    /// One iteration: (stage index, step info with recipe-wide counts).
+    fn advance(&mut self) -> Result<Option<(usize, StepInfo)>, TsneError>;
+    fn iteration(&self) -> usize;
+    fn last_kl(&self) -> Option<(usize, f64)>;
+    fn positions(&self) -> &[f32];
+    fn placed(&self) -> Option<Arc<Vec<bool>>> {
+        None
+    }
+    /// The index of the stage that must be prepared before the next iteration, if any.
+    fn pending_stage(&self) -> Option<usize> {
+        None
+    }
+    fn begin_next_stage(
+        &mut self,
+        _progress: &mut dyn FnMut(PrepareStage),
+        _cancelled: &dyn Fn() -> bool,
+    ) -> Result<bool, TsneError> {
+        Ok(false)
+    }
+}
+
+impl Driven for TsneEngine {
+    fn advance(&mut self) -> Result<Option<(usize, StepInfo)>, TsneError> {
+        Ok(self.step().map(|info| (0, info)))
+    }
+    fn iteration(&self) -> usize {
+        TsneEngine::iteration(self)
+    }
+    fn last_kl(&self) -> Option<(usize, f64)> {
+        TsneEngine::last_kl(self)
+    }
+    fn positions(&self) -> &[f32] {
+        TsneEngine::positions(self)
+    }
+}
+
+impl Driven for RecipeEngine {
+    fn advance(&mut self) -> Result<Option<(usize, StepInfo)>, TsneError> {
+        Ok(self.step()?.map(|s| (s.stage_index, s.info)))
+    }
+    fn iteration(&self) -> usize {
+        RecipeEngine::iteration(self)
+    }
+    fn last_kl(&self) -> Option<(usize, f64)> {
+        RecipeEngine::last_kl(self)
+    }
+    fn positions(&self) -> &[f32] {
+        RecipeEngine::positions(self)
+    }
+    fn placed(&self) -> Option<Arc<Vec<bool>>> {
+        RecipeEngine::placed(self).cloned()
+    }
+    fn pending_stage(&self) -> Option<usize> {
+        self.needs_next_stage().then(|| self.stage_index() + 1)
+    }
+    fn begin_next_stage(
+        &mut self,
+        progress: &mut dyn FnMut(PrepareStage),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<bool, TsneError> {
+        RecipeEngine::begin_next_stage(self, progress, cancelled)
+    }
+}
+
 /// The engine thread's side: publishing snapshots and honouring the flags.
 struct Worker<'a> {
     shared: &'a Shared,
-    params: &'a ValidTsneParams,
     on_update: Box<dyn Fn() + Send + Sync>,
     /// Position buffers recycled once the UI has dropped every snapshot holding them.
     pool: Vec<Arc<Vec<f32>>>,
     empty: Arc<Vec<f32>>,
     seconds_per_iteration: Option<f64>,
+    /// Every phase of the run with its stage index.
+    phases: Vec<(usize, Phase)>,
+    stage_names: Vec<String>,
+    total_iterations: usize,
     phase_index: usize,
+    stage_index: usize,
     exaggeration: f64,
+    placed: Option<Arc<Vec<bool>>>,
 }
 
 impl<'a> Worker<'a> {
     fn new(
         shared: &'a Shared,
-        params: &'a ValidTsneParams,
+        phases: Vec<(usize, Phase)>,
+        stage_names: Vec<String>,
         on_update: Box<dyn Fn() + Send + Sync>,
     ) -> Self {
         Self {
             shared,
-            params,
             on_update,
             pool: Vec::new(),
             empty: Arc::new(Vec::new()),
             seconds_per_iteration: None,
+            total_iterations: phases.iter().map(|(_, p)| p.n_iter).sum(),
+            exaggeration: phases.first().map_or(1.0, |(_, p)| p.exaggeration),
+            phases,
+            stage_names,
             phase_index: 0,
-            exaggeration: params.phases().first().map_or(1.0, |p| p.exaggeration),
+            stage_index: 0,
+            placed: None,
         }
     }
 
-    fn run(mut self, vectors: &[f32], dim: usize) -> RunResult {
-        let (shared, params) = (self.shared, self.params);
-        let prepared = TsneEngine::prepare_cancellable(
-            vectors,
-            dim,
-            params,
+    /// Prepares with `prepare`, then iterates until finished or cancelled.
+    fn run<E: Driven>(
+        mut self,
+        prepare: impl FnOnce(&mut dyn FnMut(PrepareStage), &dyn Fn() -> bool) -> Result<E, TsneError>,
+    ) -> RunResult {
+        let shared = self.shared;
+        let empty = Arc::clone(&self.empty);
+        let prepared = prepare(
             &mut |stage| {
-                self.publish(RunStatus::Preparing(stage), 0, None, None);
+                self.publish(RunStatus::Preparing(stage), 0, None, Arc::clone(&empty));
             },
             &|| shared.cancelled(),
         );
         let mut engine = match prepared {
             Ok(engine) => engine,
             Err(TsneError::Cancelled) => {
-                return Ok(Some(self.publish(RunStatus::Cancelled, 0, None, None)));
+                return Ok(Some(self.publish(RunStatus::Cancelled, 0, None, empty)));
             }
             Err(e) => {
-                self.publish(RunStatus::Failed(e.to_string()), 0, None, None);
+                self.publish(RunStatus::Failed(e.to_string()), 0, None, empty);
                 return Err(e);
             }
         };
+        self.placed = engine.placed();
         self.publish_engine(RunStatus::Running, &engine);
         let mut last = Instant::now();
         loop {
@@ -275,7 +414,48 @@ impl<'a> Worker<'a> {
                 last = Instant::now();
                 continue;
             }
-            let Some(info) = engine.step() else {
+            if let Some(next) = engine.pending_stage() {
+                // Show the finished stage's layout while the next one is prepared.
+                let frozen = self.buffer(engine.positions());
+                let (iteration, kl) = (engine.iteration(), engine.last_kl());
+                self.stage_index = next;
+                if let Some(first) = self.phases.iter().position(|(s, _)| *s == next) {
+                    self.phase_index = first;
+                    self.exaggeration = self.phases[first].1.exaggeration;
+                }
+                let began = engine.begin_next_stage(
+                    &mut |stage| {
+                        self.publish(
+                            RunStatus::Preparing(stage),
+                            iteration,
+                            kl,
+                            Arc::clone(&frozen),
+                        );
+                    },
+                    &|| shared.cancelled(),
+                );
+                match began {
+                    Ok(_) => {}
+                    Err(TsneError::Cancelled) => {
+                        return Ok(Some(self.publish_engine(RunStatus::Cancelled, &engine)));
+                    }
+                    Err(e) => {
+                        self.publish(RunStatus::Failed(e.to_string()), iteration, kl, frozen);
+                        return Err(e);
+                    }
+                }
+                self.placed = engine.placed();
+                last = Instant::now();
+                continue;
+            }
+            let step = match engine.advance() {
+                Ok(step) => step,
+                Err(e) => {
+                    self.publish_engine(RunStatus::Failed(e.to_string()), &engine);
+                    return Err(e);
+                }
+            };
+            let Some((stage_index, info)) = step else {
                 return Ok(Some(self.publish_engine(RunStatus::Finished, &engine)));
             };
             let now = Instant::now();
@@ -285,6 +465,7 @@ impl<'a> Worker<'a> {
                 self.seconds_per_iteration
                     .map_or(dt, |avg| 0.9 * avg + 0.1 * dt),
             );
+            self.stage_index = stage_index;
             self.phase_index = info.phase_index;
             self.exaggeration = info.exaggeration;
             self.publish_engine(RunStatus::Running, &engine);
@@ -292,13 +473,9 @@ impl<'a> Worker<'a> {
     }
 
     /// Publishes the engine's state.
-    fn publish_engine(&mut self, status: RunStatus, engine: &TsneEngine) -> Arc<Snapshot> {
-        self.publish(
-            status,
-            engine.iteration(),
-            engine.last_kl(),
-            Some(engine.positions()),
-        )
+    fn publish_engine(&mut self, status: RunStatus, engine: &impl Driven) -> Arc<Snapshot> {
+        let positions = self.buffer(engine.positions());
+        self.publish(status, engine.iteration(), engine.last_kl(), positions)
     }
 
     fn publish(
@@ -306,16 +483,12 @@ impl<'a> Worker<'a> {
         status: RunStatus,
         iteration: usize,
         kl: Option<(usize, f64)>,
-        positions: Option<&[f32]>,
+        positions: Arc<Vec<f32>>,
     ) -> Arc<Snapshot> {
-        let positions = match positions {
-            Some(p) => self.buffer(p),
-            None => Arc::clone(&self.empty),
-        };
-        let phase = self.params.phases().get(self.phase_index);
+        let phase = self.phases.get(self.phase_index).map(|(_, p)| p);
         let snapshot = Arc::new(Snapshot {
             iteration,
-            total_iterations: self.params.total_iterations(),
+            total_iterations: self.total_iterations,
             status,
             phase_index: self.phase_index,
             phase_name: phase.map(|p| p.name.clone()).unwrap_or_default(),
@@ -324,6 +497,14 @@ impl<'a> Worker<'a> {
             positions,
             iterations_per_s: self.seconds_per_iteration.map_or(0.0, |s| 1.0 / s),
             generation: self.shared.generation.fetch_add(1, Ordering::SeqCst) + 1,
+            stage_index: self.stage_index,
+            stage_count: self.stage_names.len(),
+            stage_name: self
+                .stage_names
+                .get(self.stage_index)
+                .cloned()
+                .unwrap_or_default(),
+            placed: self.placed.clone(),
         });
         self.shared.slot.publish_arc(Arc::clone(&snapshot));
         (self.on_update)();

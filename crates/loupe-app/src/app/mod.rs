@@ -28,6 +28,7 @@ pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
         None => DataSource::Demo { limit: args.limit },
     };
     let autostart = !args.no_autostart;
+    let tsne = args.tsne;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Loupe")
@@ -39,7 +40,12 @@ pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
     eframe::run_native(
         "Loupe",
         options,
-        Box::new(move |cc| Ok(Box::new(LoupeApp::new(cc, Some(source), autostart)))),
+        Box::new(move |cc| {
+            let mut app = LoupeApp::new(cc, None, autostart);
+            app.session.params = tsne;
+            app.session.handle(Command::Open(source));
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
 }

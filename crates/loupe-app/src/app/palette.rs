@@ -43,6 +43,13 @@ pub fn to_egui([r, g, b]: [u8; 3]) -> egui::Color32 {
     egui::Color32::from_rgb(r, g, b)
 }
 
+/// A packed colour faded to a fifth of its opacity: points shown but not yet part of the
+/// optimisation (a multi-stage run's non-sample points).
+pub fn dimmed(packed: u32) -> u32 {
+    let alpha = (packed >> 24) / 5;
+    (packed & 0x00ff_ffff) | (alpha << 24)
+}
+
 /// Packed per-point colours for the renderer.
 pub fn point_colors(codes: Option<&[Option<u32>]>, n_rows: usize) -> Vec<u32> {
     let pack = |[r, g, b]: [u8; 3]| pack_rgba(r, g, b, 255);

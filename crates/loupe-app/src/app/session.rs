@@ -79,6 +79,8 @@ pub struct Session {
     pub picker: Option<Picker>,
     /// Start t-SNE as soon as a dataset has loaded.
     pub autostart: bool,
+    /// Which points a multi-stage run has placed so far (`None`: all of them).
+    pub placed: Option<Arc<Vec<bool>>>,
     labels_generation: u64,
     repaint: Arc<dyn Fn() + Send + Sync>,
     frame_times: FrameTimes,
@@ -112,6 +114,7 @@ impl Session {
             hovered: None,
             picker,
             autostart,
+            placed: None,
             labels_generation: u64::MAX,
             repaint,
             frame_times: FrameTimes::default(),
@@ -176,6 +179,15 @@ impl Session {
             if !snapshot.positions.is_empty() {
                 self.positions_generation += 1;
             }
+            let placed_changed = match (&self.placed, &snapshot.placed) {
+                (None, None) => false,
+                (Some(old), Some(new)) => !Arc::ptr_eq(old, new),
+                _ => true,
+            };
+            if placed_changed {
+                self.placed.clone_from(&snapshot.placed);
+                self.refresh_colors();
+            }
             self.snapshot = Some(snapshot);
         }
         if let Some(positions) = self.positions().cloned() {
@@ -228,6 +240,7 @@ impl Session {
     fn set_dataset(&mut self, dataset: Dataset) {
         self.stop_run();
         self.snapshot = None;
+        self.placed = None;
         self.selected = None;
         self.hovered = None;
         self.positions_generation += 1;
@@ -249,12 +262,28 @@ impl Session {
         };
         self.categories = column.and_then(|c| dataset.categories(c));
         self.color_by = self.categories.as_ref().map(|c| c.column.clone());
-        self.colors = Arc::new(palette::point_colors(
-            self.categories.as_ref().map(|c| c.codes.as_slice()),
-            dataset.n_rows(),
-        ));
-        self.colors_generation += 1;
+        self.refresh_colors();
         self.labels_generation = u64::MAX;
+    }
+
+    /// Rebuilds the per-point colours: the colour column, with points that a multi-stage run
+    /// has not placed yet dimmed.
+    fn refresh_colors(&mut self) {
+        let mut colors = palette::point_colors(
+            self.categories.as_ref().map(|c| c.codes.as_slice()),
+            self.n_rows(),
+        );
+        if let Some(placed) = &self.placed
+            && placed.len() == colors.len()
+        {
+            for (color, &placed) in colors.iter_mut().zip(placed.iter()) {
+                if !placed {
+                    *color = palette::dimmed(*color);
+                }
+            }
+        }
+        self.colors = Arc::new(colors);
+        self.colors_generation += 1;
     }
 
     fn start_run(&mut self) {
@@ -263,24 +292,35 @@ impl Session {
             self.error = Some("open a dataset first".to_owned());
             return;
         };
-        let params = match self
+        let checked = self
             .params
-            .to_params(dataset.dim())
-            .and_then(|p| Ok(p.validate(dataset.n_rows())?))
-        {
-            Ok(params) => params,
+            .to_recipe(dataset.dim(), dataset.n_rows())
+            .and_then(|recipe| {
+                let params = self
+                    .params
+                    .to_params(dataset.dim())?
+                    .validate(dataset.n_rows())?;
+                Ok((recipe, params))
+            });
+        let (recipe, params) = match checked {
+            Ok(checked) => checked,
             Err(err) => {
                 self.error = Some(format!("invalid t-SNE parameters: {err:#}"));
                 return;
             }
         };
         let repaint = Arc::clone(&self.repaint);
-        match loupe_tsne::spawn_run(
-            dataset.vectors_arc(),
-            dataset.dim(),
-            params,
-            Box::new(move || repaint()),
-        ) {
+        let on_update: Box<dyn Fn() + Send + Sync> = Box::new(move || repaint());
+        let spawned = match recipe {
+            Some(recipe) => loupe_tsne::spawn_recipe_run(
+                dataset.vectors_arc(),
+                dataset.dim(),
+                recipe,
+                on_update,
+            ),
+            None => loupe_tsne::spawn_run(dataset.vectors_arc(), dataset.dim(), params, on_update),
+        };
+        match spawned {
             Ok(run) => {
                 self.error = None;
                 self.run = Some(run);

@@ -5,7 +5,7 @@ use loupe_tsne::RunStatus;
 use super::palette;
 use super::plot_view::PlotView;
 use super::session::{Command, Session};
-use crate::cli::{GradientArg, MetricArg};
+use crate::cli::{GradientArg, MetricArg, PresetArg};
 
 /// Draws the side panel; changes to parameters are edited in place, actions become commands.
 pub fn side_panel_ui(
@@ -70,6 +70,19 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
 fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
     ui.heading("t-SNE");
     let params = &mut session.params;
+    ui.horizontal(|ui| {
+        ui.label("preset");
+        ui.selectable_value(&mut params.preset, PresetArg::Standard, "standard");
+        ui.selectable_value(
+            &mut params.preset,
+            PresetArg::ClayMultistage,
+            "Clay multi-stage",
+        )
+        .on_hover_text(
+            "10 % sample at perplexity 500, place the rest, then all points at perplexity 50 \
+                 with exaggeration 12, 10, 6, 4 (cosine)",
+        );
+    });
     egui::Grid::new("tsne_params")
         .num_columns(2)
         .spacing([8.0, 4.0])

@@ -23,6 +23,15 @@ pub fn status_bar_ui(ui: &mut egui::Ui, session: &Session) {
             };
             ui.label(status);
             ui.separator();
+            if snapshot.stage_count > 1 {
+                ui.label(format!(
+                    "stage {}/{}: {}",
+                    snapshot.stage_index + 1,
+                    snapshot.stage_count,
+                    snapshot.stage_name
+                ));
+                ui.separator();
+            }
             ui.label(format!(
                 "phase {} (exaggeration {})",
                 snapshot.phase_name, snapshot.exaggeration

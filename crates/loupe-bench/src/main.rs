@@ -1,0 +1,141 @@
+//! `loupe-bench`: Loupe's t-SNE against openTSNE 1.0.4 on MNIST-70k, driven by
+//! `scripts/bench-tsne`.
+//!
+//! * `prepare` reads MNIST, scales it to `[0, 1]`, reduces it to 50 dimensions once (so both
+//!   tools embed the identical matrix) and writes the exact 90-NN graph for kNN recall.
+//! * `run` times one Loupe run of a preset.
+//! * `report` scores every run's layout (openTSNE's too, written by
+//!   `scripts/bench_opentsne.py`) with the same code and prints one markdown table.
+//!
+//! A benchmark tool, never a dependency of the app; it must not depend on a GUI or GPU crate.
+
+mod files;
+mod metrics;
+mod prepare;
+mod report;
+mod run;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::prepare::PrepareArgs;
+use crate::run::Preset;
+
+#[derive(Debug, Parser)]
+#[command(version, about = "Loupe's t-SNE benchmark against openTSNE 1.0.4")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read MNIST, PCA to 50 dimensions, write the shared input and exact kNN graph(s).
+    Prepare {
+        /// Folder with the MNIST IDX files.
+        #[arg(long, default_value = "../shared/data/mnist")]
+        mnist: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "bench-out/data")]
+        out: PathBuf,
+        /// Use the first N of the 70,000 digits.
+        #[arg(long)]
+        n: Option<usize>,
+        /// Also write the exact cosine graph (needed by cosine presets).
+        #[arg(long)]
+        cosine: bool,
+        /// Worker threads (0 = all).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Time one Loupe run of a preset.
+    Run {
+        /// The recipe.
+        #[arg(long, value_enum, default_value = "standard")]
+        preset: Preset,
+        /// Folder written by `prepare`.
+        #[arg(long, default_value = "bench-out/data")]
+        data: PathBuf,
+        /// Folder for the run's layout, kNN graph and record.
+        #[arg(long, default_value = "bench-out/runs")]
+        out: PathBuf,
+        /// Run number (runs alternate between tools).
+        #[arg(long, default_value_t = 1)]
+        run: usize,
+        /// Worker threads, as openTSNE's `n_jobs`.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// Score every run and print the table (also written to `--table`).
+    Report {
+        /// Folder written by `prepare`.
+        #[arg(long, default_value = "bench-out/data")]
+        data: PathBuf,
+        /// Folder with the runs' files.
+        #[arg(long, default_value = "bench-out/runs")]
+        runs: PathBuf,
+        /// Where to write the markdown table.
+        #[arg(long, default_value = "bench-out/tsne.md")]
+        table: PathBuf,
+        /// Worker threads for scoring (0 = all).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+}
+
+fn thread_pool(threads: usize) -> Result<()> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("loupe-bench-{i}"))
+        .build_global()
+        .context("starting the thread pool")
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Prepare {
+            mnist,
+            out,
+            n,
+            cosine,
+            threads,
+        } => {
+            thread_pool(threads)?;
+            prepare::prepare(&PrepareArgs {
+                mnist,
+                out,
+                n,
+                cosine,
+            })?;
+        }
+        Command::Run {
+            preset,
+            data,
+            out,
+            run,
+            threads,
+        } => {
+            thread_pool(threads)?;
+            run::run(preset, &data, &out, run, threads)?;
+        }
+        Command::Report {
+            data,
+            runs,
+            table,
+            threads,
+        } => {
+            thread_pool(threads)?;
+            let text = report::report(&data, &runs)?;
+            print!("{text}");
+            if let Some(dir) = table.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            std::fs::write(&table, &text)
+                .with_context(|| format!("writing {}", table.display()))?;
+        }
+    }
+    Ok(())
+}
