@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use loupe_tsne::{LearningRate, NegativeGradientMethod, Preset, TsneParams, ValidRecipe};
+use loupe_tsne::{
+    LearningRate, NegativeGradientMethod, Phase, Preset, TsneParams, ValidRecipe, ValidTsneParams,
+};
 
 /// Loupe: explore high-dimensional embeddings, watching t-SNE converge live.
 #[derive(Debug, Parser)]
@@ -127,6 +129,11 @@ pub struct TsneArgs {
     /// Random seed; the same seed gives the same layout.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// A custom schedule replacing the early-exaggeration and embedding phases:
+    /// comma-separated `ITERATIONS@EXAGGERATION[:MOMENTUM]`, e.g. `250@12,500@1` (the default
+    /// schedule) or `500@12,250@4,250@1`; learning rate "auto" in every phase.
+    #[arg(long, value_parser = parse_phases)]
+    pub phases: Option<PhaseList>,
     /// Schedule preset: `standard` uses the parameters above; `clay-multistage` runs the Clay
     /// notebook's sample-place-refine recipe (its own perplexities and phases).
     #[arg(long, value_enum, default_value_t = PresetArg::Standard)]
@@ -154,6 +161,7 @@ impl Default for TsneArgs {
             early_exaggeration_iter: 250,
             learning_rate: "auto".to_owned(),
             seed: 0,
+            phases: None,
             preset: PresetArg::Standard,
             gradient: GradientArg::Auto,
             dof: 1.0,
@@ -176,20 +184,51 @@ impl TsneArgs {
         }
     }
 
+    /// Engine parameters checked for `n_points` rows of dimension `dim`, with the custom
+    /// phases (if any) in place of the standard schedule.
+    pub fn to_valid_params(&self, dim: usize, n_points: usize) -> anyhow::Result<ValidTsneParams> {
+        let valid = self.to_params(dim)?.validate(n_points)?;
+        let Some(phases) = &self.phases else {
+            return Ok(valid);
+        };
+        if phases.0.is_empty() {
+            anyhow::bail!("the custom schedule has no phases");
+        }
+        let phases = phases
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, row)| Phase {
+                name: format!("phase {} (×{})", i + 1, row.exaggeration),
+                n_iter: row.n_iter,
+                exaggeration: row.exaggeration,
+                momentum: row.momentum,
+                learning_rate: match self.learning_rate() {
+                    Ok(LearningRate::Fixed(rate)) => rate,
+                    _ => n_points as f64 / row.exaggeration.max(f64::MIN_POSITIVE),
+                },
+            })
+            .collect();
+        Ok(valid.with_phases(phases)?)
+    }
+
+    fn learning_rate(&self) -> anyhow::Result<LearningRate> {
+        if self.learning_rate.eq_ignore_ascii_case("auto") {
+            return Ok(LearningRate::Auto);
+        }
+        let value: f64 = self.learning_rate.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "--learning-rate must be a number or \"auto\", not {:?}",
+                self.learning_rate
+            )
+        })?;
+        Ok(LearningRate::Fixed(value))
+    }
+
     /// Converts to engine parameters for a dataset of dimension `dim`; validation is the
     /// engine's job.
     pub fn to_params(&self, dim: usize) -> anyhow::Result<TsneParams> {
-        let learning_rate = if self.learning_rate.eq_ignore_ascii_case("auto") {
-            LearningRate::Auto
-        } else {
-            let value: f64 = self.learning_rate.parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "--learning-rate must be a number or \"auto\", not {:?}",
-                    self.learning_rate
-                )
-            })?;
-            LearningRate::Fixed(value)
-        };
+        let learning_rate = self.learning_rate()?;
         Ok(TsneParams {
             perplexity: self.perplexity,
             metric: match self.metric {
@@ -211,5 +250,111 @@ impl TsneArgs {
             pca_dims: (self.pca_dims > 0 && dim > self.pca_dims).then_some(self.pca_dims),
             ..TsneParams::default()
         })
+    }
+}
+
+/// One phase of a custom schedule as the user edits it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseRow {
+    /// Iterations.
+    pub n_iter: usize,
+    /// Exaggeration of the attractive forces.
+    pub exaggeration: f64,
+    /// Momentum of the update.
+    pub momentum: f64,
+}
+
+/// A custom schedule: the phases in order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhaseList(pub Vec<PhaseRow>);
+
+impl std::fmt::Display for PhaseList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, row) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{}@{}:{}", row.n_iter, row.exaggeration, row.momentum)?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses `ITERATIONS@EXAGGERATION[:MOMENTUM]` items separated by commas (momentum 0.8, as
+/// openTSNE's, when omitted).
+pub fn parse_phases(text: &str) -> Result<PhaseList, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let bad = || format!("{item:?} is not ITERATIONS@EXAGGERATION[:MOMENTUM]");
+            let (n_iter, rest) = item.split_once('@').ok_or_else(bad)?;
+            let (exaggeration, momentum) = rest.split_once(':').unwrap_or((rest, "0.8"));
+            Ok(PhaseRow {
+                n_iter: n_iter.trim().parse().map_err(|_| bad())?,
+                exaggeration: exaggeration.trim().parse().map_err(|_| bad())?,
+                momentum: momentum.trim().parse().map_err(|_| bad())?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|rows| {
+            if rows.is_empty() {
+                Err("no phases given".to_owned())
+            } else {
+                Ok(PhaseList(rows))
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_parse_and_print_back() {
+        let list = parse_phases("250@12, 500@1:0.5").expect("valid");
+        assert_eq!(
+            list.0,
+            vec![
+                PhaseRow {
+                    n_iter: 250,
+                    exaggeration: 12.0,
+                    momentum: 0.8
+                },
+                PhaseRow {
+                    n_iter: 500,
+                    exaggeration: 1.0,
+                    momentum: 0.5
+                },
+            ]
+        );
+        assert_eq!(parse_phases(&list.to_string()), Ok(list));
+        assert!(parse_phases("250x12").is_err());
+        assert!(parse_phases("").is_err());
+    }
+
+    #[test]
+    fn custom_phases_replace_the_standard_schedule() {
+        let args = TsneArgs {
+            phases: Some(parse_phases("10@4,20@1").expect("valid")),
+            ..TsneArgs::default()
+        };
+        let valid = args.to_valid_params(50, 100).expect("valid");
+        let phases = valid.phases();
+        assert_eq!(phases.len(), 2);
+        assert_eq!((phases[0].n_iter, phases[0].exaggeration), (10, 4.0));
+        assert!(
+            (phases[0].learning_rate - 25.0).abs() < 1e-12,
+            "auto = N / exaggeration"
+        );
+        assert_eq!(valid.total_iterations(), 30);
+        let bad = TsneArgs {
+            phases: Some(parse_phases("10@-4").expect("parses")),
+            ..TsneArgs::default()
+        };
+        assert!(
+            bad.to_valid_params(50, 100).is_err(),
+            "negative exaggeration is refused"
+        );
     }
 }

@@ -19,8 +19,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     let recipe = args.tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
     let params = args
         .tsne
-        .to_params(dataset.dim())?
-        .validate(dataset.n_rows())
+        .to_valid_params(dataset.dim(), dataset.n_rows())
         .context("invalid t-SNE parameters")?;
 
     let bar = if args.quiet {

@@ -298,8 +298,7 @@ impl Session {
             .and_then(|recipe| {
                 let params = self
                     .params
-                    .to_params(dataset.dim())?
-                    .validate(dataset.n_rows())?;
+                    .to_valid_params(dataset.dim(), dataset.n_rows())?;
                 Ok((recipe, params))
             });
         let (recipe, params) = match checked {

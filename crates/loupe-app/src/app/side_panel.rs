@@ -5,7 +5,7 @@ use loupe_tsne::RunStatus;
 use super::palette;
 use super::plot_view::PlotView;
 use super::session::{Command, Session};
-use crate::cli::{GradientArg, MetricArg, PresetArg};
+use crate::cli::{GradientArg, MetricArg, PhaseList, PhaseRow, PresetArg, TsneArgs};
 
 /// Draws the side panel; changes to parameters are edited in place, actions become commands.
 pub fn side_panel_ui(
@@ -18,6 +18,7 @@ pub fn side_panel_ui(
         dataset_ui(ui, session);
         ui.separator();
         tsne_params_ui(ui, session);
+        phases_ui(ui, &mut session.params);
         run_controls_ui(ui, session, commands);
         ui.separator();
         color_by_ui(ui, session, commands);
@@ -164,6 +165,80 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
             ui.label("seed");
             ui.add(egui::DragValue::new(&mut params.seed));
             ui.end_row();
+        });
+}
+
+/// The schedule as an editable table: a custom list of phases replaces the early-exaggeration
+/// and embedding phases of the standard preset.
+fn phases_ui(ui: &mut egui::Ui, params: &mut TsneArgs) {
+    egui::CollapsingHeader::new("Schedule (phases)")
+        .default_open(false)
+        .show(ui, |ui| {
+            let mut custom = params.phases.is_some();
+            if ui
+                .checkbox(&mut custom, "custom phases")
+                .on_hover_text("replace early exaggeration + embedding with your own phases")
+                .changed()
+            {
+                params.phases = custom.then(|| {
+                    PhaseList(vec![
+                        PhaseRow {
+                            n_iter: params.early_exaggeration_iter,
+                            exaggeration: params.early_exaggeration,
+                            momentum: 0.8,
+                        },
+                        PhaseRow {
+                            n_iter: params.iterations,
+                            exaggeration: 1.0,
+                            momentum: 0.8,
+                        },
+                    ])
+                });
+            }
+            let Some(PhaseList(rows)) = &mut params.phases else {
+                return;
+            };
+            let mut remove = None;
+            egui::Grid::new("phases").num_columns(4).show(ui, |ui| {
+                ui.label("iterations");
+                ui.label("exaggeration");
+                ui.label("momentum");
+                ui.end_row();
+                for (i, row) in rows.iter_mut().enumerate() {
+                    ui.add(egui::DragValue::new(&mut row.n_iter).range(0..=100_000));
+                    ui.add(
+                        egui::DragValue::new(&mut row.exaggeration)
+                            .range(0.1..=100.0)
+                            .speed(0.1),
+                    );
+                    ui.add(
+                        egui::DragValue::new(&mut row.momentum)
+                            .range(0.0..=0.99)
+                            .speed(0.01),
+                    );
+                    if ui.small_button("remove").clicked() {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+            if let Some(i) = remove {
+                rows.remove(i);
+            }
+            if ui.button("add phase").clicked() {
+                rows.push(PhaseRow {
+                    n_iter: 250,
+                    exaggeration: 1.0,
+                    momentum: 0.8,
+                });
+            }
+            ui.label(
+                egui::RichText::new(
+                    "learning rate per phase as set above (auto = N / exaggeration)",
+                )
+                .small()
+                .weak(),
+            );
         });
 }
 
