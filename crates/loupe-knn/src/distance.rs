@@ -5,7 +5,7 @@ use rayon::prelude::*;
 /// Rows scaled to unit length (zero rows stay zero).
 ///
 /// Cosine neighbours are euclidean neighbours of these rows, since `‖x̂ − ŷ‖² = 2 − 2·cos`.
-pub(crate) fn normalise_rows(vectors: &[f32], dim: usize) -> Vec<f32> {
+pub fn normalise_rows(vectors: &[f32], dim: usize) -> Vec<f32> {
     let mut out = vectors.to_vec();
     out.par_chunks_mut(dim).for_each(|row| {
         let norm = row

@@ -25,6 +25,7 @@ mod topk;
 
 pub use approx::{ApproxParams, approximate_knn};
 pub use dense::{MatRef, gemm};
+pub use distance::normalise_rows;
 pub use error::KnnError;
 pub use exact::exact_knn;
 pub use graph::{KnnGraph, KnnMethod, Metric};

@@ -106,13 +106,7 @@ impl TsneEngine {
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Self, TsneError> {
         let n = params.n_points();
-        if dim == 0 || Some(vectors.len()) != n.checked_mul(dim) {
-            return Err(TsneError::InputShape {
-                len: vectors.len(),
-                n_points: n,
-                dim,
-            });
-        }
+        TsneError::check_input_shape(vectors.len(), n, dim)?;
         if let Some(pos) = vectors.iter().position(|v| !v.is_finite()) {
             return Err(TsneError::NonFinite { row: pos / dim });
         }

@@ -70,3 +70,14 @@ pub enum TsneError {
     #[error("the t-SNE thread panicked")]
     WorkerPanicked,
 }
+
+impl TsneError {
+    /// Checks that `len` values hold `n_points` vectors of dimension `dim` (and `dim > 0`);
+    /// the one shape check every entry point makes before anything runs.
+    pub(crate) fn check_input_shape(len: usize, n_points: usize, dim: usize) -> Result<(), Self> {
+        if dim == 0 || Some(len) != n_points.checked_mul(dim) {
+            return Err(Self::InputShape { len, n_points, dim });
+        }
+        Ok(())
+    }
+}

@@ -155,8 +155,8 @@ pub fn query_knn(
     let (queries, reference) = match metric {
         Metric::Euclidean => (queries, reference),
         Metric::Cosine => {
-            q = unit_rows(queries, dim);
-            r = unit_rows(reference, dim);
+            q = loupe_knn::normalise_rows(queries, dim);
+            r = loupe_knn::normalise_rows(reference, dim);
             (q.as_slice(), r.as_slice())
         }
     };
@@ -205,24 +205,6 @@ pub fn query_knn(
         indices,
         distances,
     })
-}
-
-/// Rows scaled to unit length (zero rows stay zero), as `loupe-knn` does for cosine.
-fn unit_rows(vectors: &[f32], dim: usize) -> Vec<f32> {
-    let mut out = vectors.to_vec();
-    out.par_chunks_mut(dim).for_each(|row| {
-        let norm = row
-            .iter()
-            .map(|&v| f64::from(v) * f64::from(v))
-            .sum::<f64>()
-            .sqrt();
-        if norm > 0.0 {
-            for v in row {
-                *v = (f64::from(*v) / norm) as f32;
-            }
-        }
-    });
-    out
 }
 
 /// Squared euclidean distance accumulated in `f64` (identical rows give exactly 0).

@@ -457,13 +457,7 @@ impl RecipeEngine {
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Self, TsneError> {
         let n = recipe.n_points;
-        if dim == 0 || Some(vectors.len()) != n.checked_mul(dim) {
-            return Err(TsneError::InputShape {
-                len: vectors.len(),
-                n_points: n,
-                dim,
-            });
-        }
+        TsneError::check_input_shape(vectors.len(), n, dim)?;
         if let Some(pos) = vectors.iter().position(|v| !v.is_finite()) {
             return Err(TsneError::NonFinite { row: pos / dim });
         }

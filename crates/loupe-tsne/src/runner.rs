@@ -141,13 +141,7 @@ pub fn spawn_run(
     on_update: Box<dyn Fn() + Send + Sync>,
 ) -> Result<TsneRun, TsneError> {
     let n = params.n_points();
-    if dim == 0 || Some(vectors.len()) != n.checked_mul(dim) {
-        return Err(TsneError::InputShape {
-            len: vectors.len(),
-            n_points: n,
-            dim,
-        });
-    }
+    TsneError::check_input_shape(vectors.len(), n, dim)?;
     let shared = new_shared();
     let worker_shared = Arc::clone(&shared);
     let phases = params.phases().iter().map(|p| (0, p.clone())).collect();
@@ -180,13 +174,7 @@ pub fn spawn_recipe_run(
     on_update: Box<dyn Fn() + Send + Sync>,
 ) -> Result<TsneRun, TsneError> {
     let n = recipe.n_points();
-    if dim == 0 || Some(vectors.len()) != n.checked_mul(dim) {
-        return Err(TsneError::InputShape {
-            len: vectors.len(),
-            n_points: n,
-            dim,
-        });
-    }
+    TsneError::check_input_shape(vectors.len(), n, dim)?;
     let shared = new_shared();
     let worker_shared = Arc::clone(&shared);
     let phases = recipe.phases();
