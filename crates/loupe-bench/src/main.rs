@@ -4,6 +4,8 @@
 //! * `prepare` reads MNIST, scales it to `[0, 1]`, reduces it to 50 dimensions once (so both
 //!   tools embed the identical matrix) and writes the exact 90-NN graph for kNN recall.
 //! * `run` times one Loupe run of a preset.
+//! * `scale` times the standard run and records its peak RSS for growing N (MNIST rows,
+//!   replicated with jitter beyond 70k), one child process per size.
 //! * `report` scores every run's layout (openTSNE's too, written by
 //!   `scripts/bench_opentsne.py`) with the same code and prints one markdown table.
 //!
@@ -14,6 +16,7 @@ mod metrics;
 mod prepare;
 mod report;
 mod run;
+mod scale;
 
 use std::path::PathBuf;
 
@@ -68,6 +71,39 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// Time the standard run and its peak RSS for growing N, one child process per size.
+    Scale {
+        /// Comma-separated point counts.
+        #[arg(long, default_value = "10000,70000,250000,1000000")]
+        sizes: String,
+        /// Folder written by `prepare`.
+        #[arg(long, default_value = "bench-out/data")]
+        data: PathBuf,
+        /// Where to write the markdown table (per-size records go next to it).
+        #[arg(long, default_value = "bench-out/scale.md")]
+        out: PathBuf,
+        /// Shorten the second (exaggeration 1) phase to this many iterations; the table is
+        /// labelled as shortened. Default: the standard 500.
+        #[arg(long)]
+        n_iter: Option<usize>,
+        /// Worker threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// One size of `scale`, in its own process (internal).
+    #[command(hide = true)]
+    ScaleOne {
+        #[arg(long)]
+        n: usize,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        result: PathBuf,
+        #[arg(long)]
+        n_iter: Option<usize>,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// Score every run and print the table (also written to `--table`).
     Report {
         /// Folder written by `prepare`.
@@ -119,6 +155,27 @@ fn main() -> Result<()> {
         } => {
             thread_pool(threads)?;
             run::run(preset, &data, &out, run, threads)?;
+        }
+        Command::Scale {
+            sizes,
+            data,
+            out,
+            n_iter,
+            threads,
+        } => {
+            let sizes = scale::parse_sizes(&sizes)?;
+            let text = scale::scale(&sizes, &data, &out, n_iter, threads)?;
+            print!("{text}");
+        }
+        Command::ScaleOne {
+            n,
+            data,
+            result,
+            n_iter,
+            threads,
+        } => {
+            thread_pool(threads)?;
+            scale::scale_one(&data, n, n_iter, threads, &result)?;
         }
         Command::Report {
             data,
