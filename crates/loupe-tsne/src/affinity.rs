@@ -19,7 +19,7 @@ pub const MAX_SEARCH_STEPS: usize = 200;
 ///
 /// The values are kept in `f64` (for the KL divergence and the public [`Affinities::row`]);
 /// the attractive forces read a copy in `f32` with the points renumbered for locality
-/// ([`LocalP`]), built on first use.
+/// (`LocalP`), built on first use.
 #[derive(Debug, Clone)]
 pub struct Affinities {
     indptr: Vec<usize>,

@@ -44,6 +44,7 @@ mod params;
 mod partial;
 mod pca;
 mod recipe;
+mod recipe_engine;
 mod rng;
 mod runner;
 mod schedule;
@@ -63,8 +64,8 @@ pub use params::{LearningRate, NegativeGradientMethod, TsneParams, ValidTsnePara
 pub use partial::{PartialEmbedding, TransformParams, median_placement, query_knn};
 pub use pca::Pca;
 pub use recipe::{
-    AffinitySpec, PhaseSpec, Preset, Recipe, RecipeEngine, RecipeStep, Stage, StageInit,
-    StagePoints, ValidRecipe,
+    AffinitySpec, PhaseSpec, Preset, Recipe, Stage, StageInit, StagePoints, ValidRecipe,
 };
+pub use recipe_engine::{RecipeEngine, RecipeStep};
 pub use runner::{RunStatus, Snapshot, TsneRun, spawn_recipe_run, spawn_run};
 pub use schedule::Phase;
