@@ -14,6 +14,32 @@ fn loupe() -> Command {
     Command::new(env!("CARGO_BIN_EXE_loupe"))
 }
 
+/// Reads `x`, `y` (checked to be float32 without nulls) and whether a `label` column is there.
+fn read_layout(path: &std::path::Path) -> (Vec<f32>, Vec<f32>, bool) {
+    let file = std::fs::File::open(path).expect("layout file exists");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("a Parquet file")
+        .build()
+        .expect("a reader");
+    let (mut xs, mut ys, mut labels_seen) = (Vec::new(), Vec::new(), false);
+    for batch in reader {
+        let batch = batch.expect("a record batch");
+        labels_seen |= batch.column_by_name("label").is_some();
+        for (name, out) in [("x", &mut xs), ("y", &mut ys)] {
+            let column = batch
+                .column_by_name(name)
+                .unwrap_or_else(|| panic!("no {name} column"));
+            assert_eq!(column.null_count(), 0, "{name} has nulls");
+            let values = column
+                .as_any()
+                .downcast_ref::<Float32Array>()
+                .unwrap_or_else(|| panic!("{name} is float32"));
+            out.extend_from_slice(values.values());
+        }
+    }
+    (xs, ys, labels_seen)
+}
+
 #[test]
 fn embed_writes_finite_layout_for_2000_digits() {
     let dir = tempfile::tempdir().unwrap();
@@ -31,38 +57,13 @@ fn embed_writes_finite_layout_for_2000_digits() {
         String::from_utf8_lossy(&output.stderr)
     );
 
-    let file = std::fs::File::open(&out).unwrap();
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut rows = 0;
-    let mut spread = 0.0f32;
-    let mut labels_seen = false;
-    for batch in reader {
-        let batch = batch.unwrap();
-        labels_seen |= batch.column_by_name("label").is_some();
-        let x = batch
-            .column_by_name("x")
-            .unwrap()
-            .as_any()
-            .downcast_ref::<Float32Array>()
-            .expect("x is float32")
-            .clone();
-        let y = batch
-            .column_by_name("y")
-            .unwrap()
-            .as_any()
-            .downcast_ref::<Float32Array>()
-            .expect("y is float32")
-            .clone();
-        assert_eq!(x.null_count(), 0);
-        for i in 0..x.len() {
-            assert!(x.value(i).is_finite() && y.value(i).is_finite(), "row {i}");
-            spread = spread.max(x.value(i).abs()).max(y.value(i).abs());
-        }
-        rows += batch.num_rows();
-    }
+    let (xs, ys, labels_seen) = read_layout(&out);
+    let rows = xs.len();
+    assert!(
+        xs.iter().chain(&ys).all(|v| v.is_finite()),
+        "every coordinate is finite"
+    );
+    let spread = xs.iter().chain(&ys).fold(0.0f32, |m, v| m.max(v.abs()));
     assert_eq!(rows, 2000);
     assert!(labels_seen, "the input's label column is kept");
     // A finished t-SNE layout spreads far beyond its 1e-4-scaled PCA initialisation.
@@ -129,23 +130,8 @@ fn embed_runs_the_clay_multistage_preset() {
         "loupe embed failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let file = std::fs::File::open(&out).unwrap();
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut rows = 0;
-    for batch in reader {
-        let batch = batch.unwrap();
-        let x = batch
-            .column_by_name("x")
-            .unwrap()
-            .as_any()
-            .downcast_ref::<Float32Array>()
-            .unwrap()
-            .clone();
-        assert!(x.values().iter().all(|v| v.is_finite()));
-        rows += batch.num_rows();
-    }
+    let (xs, ys, _) = read_layout(&out);
+    let rows = xs.len();
+    assert!(xs.iter().chain(&ys).all(|v| v.is_finite()));
     assert_eq!(rows, 1500, "every point, sample or not, gets a position");
 }

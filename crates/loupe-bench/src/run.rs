@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use loupe_knn::knn;
-use loupe_tsne::{Metric, PrepareStage, RecipeEngine, TsneEngine, TsneParams};
+use loupe_tsne::{Metric, PrepareStage, RecipeEngine, TsneEngine, TsneParams, ValidTsneParams};
 
 use crate::files::{Record, read_f32, write_f32, write_u32};
 use crate::prepare::names;
@@ -86,21 +86,13 @@ pub fn run(
     let valid = params.validate(n)?;
 
     let start = Instant::now();
-    let mut marks: Vec<(PrepareStage, Instant)> = Vec::new();
-    let mut engine = TsneEngine::prepare(&data, dim, &valid, &mut |stage| {
-        marks.push((stage, Instant::now()));
-    })?;
-    let prepared = Instant::now();
-    let at = |stage: PrepareStage| {
-        marks
-            .iter()
-            .find(|(s, _)| *s == stage)
-            .map_or(start, |(_, t)| *t)
-    };
-    let knn_s = (at(PrepareStage::Affinities) - at(PrepareStage::NearestNeighbors)).as_secs_f64();
-    let p_s = (at(PrepareStage::Initialization) - at(PrepareStage::Affinities)).as_secs_f64();
-    let init_s = (prepared - at(PrepareStage::Initialization)).as_secs_f64();
-    let affinities_s = (at(PrepareStage::Initialization) - start).as_secs_f64();
+    let (mut engine, times) = timed_prepare(&data, dim, &valid)?;
+    let PrepareTimes {
+        knn: knn_s,
+        p: p_s,
+        affinities: affinities_s,
+        init: init_s,
+    } = times;
     let opt_start = Instant::now();
     while engine.step().is_some() {}
     let optimisation_s = opt_start.elapsed().as_secs_f64();
@@ -220,4 +212,44 @@ fn run_recipe(
         .str("knn_method", &format!("{:?}", p.knn_method.resolve(n)));
     record.write(&stem.with_extension("json"))?;
     Ok(record)
+}
+
+/// Seconds spent in the stages of [`TsneEngine::prepare`], split as openTSNE's timings are.
+#[derive(Debug, Clone, Copy)]
+pub struct PrepareTimes {
+    /// The kNN search alone.
+    pub knn: f64,
+    /// Perplexity calibration and symmetrisation of P.
+    pub p: f64,
+    /// Everything before initialisation (input PCA, kNN, P).
+    pub affinities: f64,
+    /// PCA initialisation of the layout.
+    pub init: f64,
+}
+
+/// Prepares an engine, timing each stage from the engine's progress callbacks.
+pub fn timed_prepare(
+    data: &[f32],
+    dim: usize,
+    valid: &ValidTsneParams,
+) -> Result<(TsneEngine, PrepareTimes)> {
+    let start = Instant::now();
+    let mut marks: Vec<(PrepareStage, Instant)> = Vec::new();
+    let engine = TsneEngine::prepare(data, dim, valid, &mut |stage| {
+        marks.push((stage, Instant::now()));
+    })?;
+    let prepared = Instant::now();
+    let at = |stage: PrepareStage| {
+        marks
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map_or(start, |(_, t)| *t)
+    };
+    let times = PrepareTimes {
+        knn: (at(PrepareStage::Affinities) - at(PrepareStage::NearestNeighbors)).as_secs_f64(),
+        p: (at(PrepareStage::Initialization) - at(PrepareStage::Affinities)).as_secs_f64(),
+        affinities: (at(PrepareStage::Initialization) - start).as_secs_f64(),
+        init: (prepared - at(PrepareStage::Initialization)).as_secs_f64(),
+    };
+    Ok((engine, times))
 }

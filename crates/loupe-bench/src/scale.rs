@@ -15,7 +15,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use loupe_tsne::{PrepareStage, TsneEngine, TsneParams};
+use loupe_tsne::TsneParams;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -121,20 +121,8 @@ pub fn scale_one(
     let params = scale_params(n_iter);
     let valid = params.validate(n)?;
     let start = Instant::now();
-    let mut marks: Vec<(PrepareStage, Instant)> = Vec::new();
-    let mut engine = TsneEngine::prepare(&data, dim, &valid, &mut |stage| {
-        marks.push((stage, Instant::now()));
-    })?;
-    let prepared = Instant::now();
-    let at = |stage: PrepareStage| {
-        marks
-            .iter()
-            .find(|(s, _)| *s == stage)
-            .map_or(start, |(_, t)| *t)
-    };
-    let knn_s = (at(PrepareStage::Affinities) - at(PrepareStage::NearestNeighbors)).as_secs_f64();
-    let affinities_s = (at(PrepareStage::Initialization) - start).as_secs_f64();
-    let init_s = (prepared - at(PrepareStage::Initialization)).as_secs_f64();
+    let (mut engine, times) = crate::run::timed_prepare(&data, dim, &valid)?;
+    let (knn_s, affinities_s, init_s) = (times.knn, times.affinities, times.init);
     let rss_prepared = peak_rss_mib();
 
     let iterations = engine.total_iterations();
