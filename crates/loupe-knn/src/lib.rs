@@ -27,7 +27,7 @@ pub use approx::{ApproxParams, approximate_knn};
 pub use dense::{MatRef, gemm};
 pub use distance::normalise_rows;
 pub use error::KnnError;
-pub use exact::exact_knn;
+pub use exact::{exact_knn, exact_query_knn};
 pub use graph::{KnnGraph, KnnMethod, Metric};
 
 /// The `k` nearest neighbours of every row, by the chosen method.

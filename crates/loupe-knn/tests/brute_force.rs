@@ -139,3 +139,44 @@ fn bad_input_is_a_typed_error() {
         Err(KnnError::NonFinite { row: 1 })
     );
 }
+
+#[test]
+fn query_search_matches_brute_force_and_finds_exact_copies() {
+    let dim = 13;
+    let reference = random_data(700, dim, 11);
+    let mut queries = random_data(150, dim, 12);
+    // Query 5 is a copy of reference row 321.
+    queries[5 * dim..6 * dim].copy_from_slice(&reference[321 * dim..322 * dim]);
+    for metric in [Metric::Euclidean, Metric::Cosine] {
+        let graph =
+            loupe_knn::exact_query_knn(&queries, &reference, dim, 9, metric).expect("valid input");
+        assert_eq!(graph.n_points(), 150);
+        assert_eq!(graph.neighbors(5)[0], 321, "{metric:?}");
+        assert!(graph.neighbor_distances(5)[0].abs() < 1e-6, "{metric:?}");
+        // Appending the query to the reference and excluding it gives the brute-force truth.
+        for q in [0, 5, 77, 149] {
+            let mut joined = reference.clone();
+            joined.extend_from_slice(&queries[q * dim..(q + 1) * dim]);
+            let truth = brute_distances(&joined, dim, 700, metric);
+            for (slot, &d) in graph.neighbor_distances(q).iter().enumerate() {
+                let tol = 1e-5 * truth[slot].0.max(1e-3);
+                assert!(
+                    (f64::from(d) - truth[slot].0).abs() <= tol,
+                    "{metric:?} query {q} slot {slot}: {d} vs {}",
+                    truth[slot].0
+                );
+            }
+        }
+    }
+    // k is clamped to the reference size; bad queries are typed errors.
+    let small =
+        loupe_knn::exact_query_knn(&queries, &reference[..3 * dim], dim, 10, Metric::Euclidean)
+            .expect("clamped");
+    assert_eq!(small.k, 3);
+    let mut bad = queries.clone();
+    bad[2 * dim] = f32::NAN;
+    assert_eq!(
+        loupe_knn::exact_query_knn(&bad, &reference, dim, 3, Metric::Euclidean),
+        Err(KnnError::NonFinite { row: 2 })
+    );
+}

@@ -5,6 +5,7 @@ use loupe_knn::knn;
 
 use crate::gradient::{Objective, Workspace, evaluate};
 use crate::init::initial_layout;
+use crate::input_space::InputSpace;
 use crate::kl::correct_for_exaggeration;
 use crate::optimizer::{GradientDescent, StepSettings};
 use crate::partial::{PartialEmbedding, TransformParams};
@@ -111,6 +112,54 @@ impl TsneEngine {
             return Err(TsneError::NonFinite { row: pos / dim });
         }
         let p = params.params();
+        let reduced = match p.pca_dims {
+            Some(d) if d < dim => {
+                if cancelled() {
+                    return Err(TsneError::Cancelled);
+                }
+                progress(PrepareStage::ReduceDimensions);
+                let pca = Pca::fit_stream(vectors, dim, d, &mut rng(p.seed, Stream::PcaReduce))?;
+                Some((pca.transform(vectors), d))
+            }
+            _ => None,
+        };
+        match &reduced {
+            Some((data, d)) => Self::prepare_reduced(data, *d, true, params, progress, cancelled),
+            None => Self::prepare_reduced(vectors, dim, false, params, progress, cancelled),
+        }
+    }
+
+    /// Runs on a kept [`InputSpace`] (the reduction already done), so the runner can hand
+    /// the space on to `transform` afterwards.
+    pub(crate) fn prepare_in_space(
+        space: &InputSpace,
+        params: &ValidTsneParams,
+        progress: &mut dyn FnMut(PrepareStage),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Self, TsneError> {
+        TsneError::check_input_shape(space.data().len(), params.n_points(), space.dim())?;
+        Self::prepare_reduced(
+            space.data(),
+            space.dim(),
+            space.is_reduced(),
+            params,
+            progress,
+            cancelled,
+        )
+    }
+
+    /// kNN, affinities and initialisation on `data` (`N × dim`); `reduced` says whether
+    /// `data` already holds principal-component scores (whose first two columns are then the
+    /// PCA initialisation).
+    fn prepare_reduced(
+        data: &[f32],
+        dim: usize,
+        reduced: bool,
+        params: &ValidTsneParams,
+        progress: &mut dyn FnMut(PrepareStage),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Self, TsneError> {
+        let p = params.params();
         let mut stage = |s: PrepareStage| {
             if cancelled() {
                 return Err(TsneError::Cancelled);
@@ -118,32 +167,23 @@ impl TsneEngine {
             progress(s);
             Ok(())
         };
-        let reduced = match p.pca_dims {
-            Some(d) if d < dim => {
-                stage(PrepareStage::ReduceDimensions)?;
-                let pca = Pca::fit_stream(vectors, dim, d, &mut rng(p.seed, Stream::PcaReduce))?;
-                Some((pca.transform(vectors), d))
-            }
-            _ => None,
-        };
-        let (data, data_dim) = reduced
-            .as_ref()
-            .map_or((vectors, dim), |(r, d)| (r.as_slice(), *d));
         stage(PrepareStage::NearestNeighbors)?;
         let method = p.knn_method.with_seed(p.seed);
-        let graph = knn(data, data_dim, params.k_neighbors(), p.metric, method)?;
+        let graph = knn(data, dim, params.k_neighbors(), p.metric, method)?;
         stage(PrepareStage::Affinities)?;
         let affinities = perplexity_affinities(&graph, params.effective_perplexity());
         drop(graph);
         stage(PrepareStage::Initialization)?;
         // PCA scores of the data the kNN saw; a PCA reduction's first two columns already are
         // the two leading components.
-        let (scores, width) = if let Some(reduced) = reduced {
-            reduced
+        let pca_scores;
+        let (scores, width) = if reduced {
+            (data, dim)
         } else {
-            let pca = Pca::fit_stream(vectors, dim, 2, &mut rng(p.seed, Stream::PcaInit))?;
+            let pca = Pca::fit_stream(data, dim, 2, &mut rng(p.seed, Stream::PcaInit))?;
             let c = pca.n_components();
-            (pca.transform(vectors), c)
+            pca_scores = pca.transform(data);
+            (pca_scores.as_slice(), c)
         };
         let first_two: Vec<f32> = scores
             .chunks_exact(width)
@@ -336,6 +376,11 @@ impl TsneEngine {
             done = 0;
         }
         idx
+    }
+
+    /// Degrees of freedom of the output kernel (points added later must use the same).
+    pub fn dof(&self) -> f64 {
+        self.dof
     }
 
     /// The schedule.

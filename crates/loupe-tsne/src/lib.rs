@@ -37,6 +37,7 @@ mod fft_gradient;
 mod fft_grid;
 mod gradient;
 mod init;
+mod input_space;
 mod interpolation;
 mod kl;
 mod optimizer;
@@ -57,15 +58,21 @@ pub use engine::{PrepareStage, StepInfo, TsneEngine};
 pub use error::{ParamError, TsneError};
 pub use fft_gradient::FftTimings;
 pub use init::{INIT_STD, JITTER_STD, initial_layout, rescale};
+pub use input_space::InputSpace;
 pub use kl::{correct_for_exaggeration, kl_divergence_exact};
 pub use loupe_knn::{ApproxParams, KnnMethod, Metric};
 pub use optimizer::MIN_GAIN;
 pub use params::{LearningRate, NegativeGradientMethod, TsneParams, ValidTsneParams};
-pub use partial::{PartialEmbedding, TransformParams, median_placement, query_knn};
+pub use partial::{
+    EXACT_PAIR_LIMIT, PartialEmbedding, TransformParams, median_placement, query_knn,
+};
 pub use pca::Pca;
 pub use recipe::{
     AffinitySpec, PhaseSpec, Preset, Recipe, Stage, StageInit, StagePoints, ValidRecipe,
 };
 pub use recipe_engine::{RecipeEngine, RecipeStep};
-pub use runner::{RunStatus, Snapshot, TsneRun, spawn_recipe_run, spawn_run};
+pub use runner::{
+    FinishedLayout, RunStatus, Snapshot, TsneRun, spawn_recipe_run, spawn_refine, spawn_run,
+    spawn_transform,
+};
 pub use schedule::Phase;

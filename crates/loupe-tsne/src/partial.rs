@@ -11,12 +11,11 @@
 use loupe_knn::{KnnGraph, Metric};
 use rayon::prelude::*;
 
+use crate::bh_tree::QuadTree;
 use crate::engine::StepInfo;
 use crate::params::{finite_positive, in_unit_interval};
-use crate::{ParamError, Phase, TsneError, conditional_probabilities};
+use crate::{NegativeGradientMethod, ParamError, Phase, TsneError, conditional_probabilities};
 
-/// Query rows per parallel task: fixed, so results never depend on the thread count.
-const QUERY_BLOCK: usize = 64;
 /// New points per parallel task in the gradient.
 const GRAD_CHUNK: usize = 64;
 
@@ -54,7 +53,18 @@ pub struct TransformParams {
     pub max_step_norm: Option<f64>,
     /// Degrees of freedom of the output kernel (must match the reference run).
     pub dof: f64,
+    /// How the repulsion from the reference is summed. `Auto` is exact for up to
+    /// [`EXACT_PAIR_LIMIT`] new–reference pairs and Barnes–Hut above; `Fft` also means
+    /// Barnes–Hut here: the reference never moves, so its quad tree is built once and each
+    /// iteration costs `O(M log N)`.
+    pub negative_gradient_method: NegativeGradientMethod,
+    /// Barnes–Hut opening angle.
+    pub theta: f64,
 }
+
+/// New–reference pairs up to which [`TransformParams`]' `Auto` sums the repulsion exactly
+/// (about 0.1 s per iteration on two cores at the limit).
+pub const EXACT_PAIR_LIMIT: usize = 20_000_000;
 
 impl Default for TransformParams {
     fn default() -> Self {
@@ -72,11 +82,18 @@ impl Default for TransformParams {
             max_grad_norm: Some(0.25),
             max_step_norm: None,
             dof: 1.0,
+            negative_gradient_method: NegativeGradientMethod::Auto,
+            theta: 0.5,
         }
     }
 }
 
 impl TransformParams {
+    /// Checks the settings and returns the schedule they describe (two phases).
+    pub fn phases(&self) -> Result<Vec<Phase>, ParamError> {
+        self.validate()
+    }
+
     fn validate(&self) -> Result<Vec<Phase>, ParamError> {
         if !(self.perplexity.is_finite() && self.perplexity > 0.0) {
             return Err(ParamError::InvalidPerplexity {
@@ -91,6 +108,13 @@ impl TransformParams {
             });
         }
         finite_positive("dof", self.dof)?;
+        if !(self.theta.is_finite() && self.theta >= 0.0) {
+            return Err(ParamError::OutOfRange {
+                name: "theta",
+                value: self.theta,
+                expected: "a finite number ≥ 0",
+            });
+        }
         if let Some(n) = self.max_grad_norm {
             finite_positive("max_grad_norm", n)?;
         }
@@ -121,7 +145,8 @@ impl TransformParams {
     }
 }
 
-/// The `k` nearest reference rows of every query row, by brute force (exact).
+/// The `k` nearest reference rows of every query row, exactly ([`loupe_knn::exact_query_knn`]:
+/// blocked SGEMM, so tens of thousands of queries take seconds).
 ///
 /// Distances are in [`Metric`]'s reported unit, as `loupe-knn` reports them (euclidean norm;
 /// `1 − cos` for cosine, via L2-normalised rows), so [`conditional_probabilities`] can
@@ -135,7 +160,6 @@ pub fn query_knn(
     metric: Metric,
 ) -> Result<KnnGraph, TsneError> {
     let n_ref = reference.len().checked_div(dim).unwrap_or(0);
-    let n_query = queries.len().checked_div(dim).unwrap_or(0);
     if dim == 0 || n_ref * dim != reference.len() || n_ref == 0 {
         return Err(TsneError::InputShape {
             len: reference.len(),
@@ -143,6 +167,7 @@ pub fn query_knn(
             dim,
         });
     }
+    let n_query = queries.len() / dim;
     if n_query * dim != queries.len() {
         return Err(TsneError::InputShape {
             len: queries.len(),
@@ -150,72 +175,9 @@ pub fn query_knn(
             dim,
         });
     }
-    let k = k.clamp(1, n_ref);
-    let (q, r);
-    let (queries, reference) = match metric {
-        Metric::Euclidean => (queries, reference),
-        Metric::Cosine => {
-            q = loupe_knn::normalise_rows(queries, dim);
-            r = loupe_knn::normalise_rows(reference, dim);
-            (q.as_slice(), r.as_slice())
-        }
-    };
-    let mut indices = vec![0_u32; n_query * k];
-    let mut distances = vec![0_f32; n_query * k];
-    indices
-        .par_chunks_mut(QUERY_BLOCK * k)
-        .zip(distances.par_chunks_mut(QUERY_BLOCK * k))
-        .enumerate()
-        .for_each(|(block, (idx_out, dist_out))| {
-            let mut candidates: Vec<(f32, u32)> = Vec::with_capacity(n_ref);
-            for (row, (idx, dist)) in idx_out
-                .chunks_exact_mut(k)
-                .zip(dist_out.chunks_exact_mut(k))
-                .enumerate()
-            {
-                let qi = block * QUERY_BLOCK + row;
-                let x = &queries[qi * dim..(qi + 1) * dim];
-                candidates.clear();
-                candidates.extend(
-                    reference
-                        .chunks_exact(dim)
-                        .zip(0_u32..)
-                        .map(|(y, j)| (squared_distance(x, y), j)),
-                );
-                let by_key =
-                    |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-                if k < candidates.len() {
-                    candidates.select_nth_unstable_by(k - 1, by_key);
-                    candidates.truncate(k);
-                }
-                candidates.sort_unstable_by(by_key);
-                for ((i_out, d_out), &(d2, j)) in
-                    idx.iter_mut().zip(dist.iter_mut()).zip(&candidates)
-                {
-                    *i_out = j;
-                    *d_out = match metric {
-                        Metric::Euclidean => d2.sqrt(),
-                        Metric::Cosine => d2 * 0.5,
-                    };
-                }
-            }
-        });
-    Ok(KnnGraph {
-        k,
-        indices,
-        distances,
-    })
-}
-
-/// Squared euclidean distance accumulated in `f64` (identical rows give exactly 0).
-fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| {
-            let d = f64::from(x) - f64::from(y);
-            d * d
-        })
-        .sum::<f64>() as f32
+    Ok(loupe_knn::exact_query_knn(
+        queries, reference, dim, k, metric,
+    )?)
 }
 
 /// openTSNE's `initialization.median`: each query placed at the coordinate-wise median of the
@@ -284,6 +246,12 @@ pub struct PartialEmbedding {
     dof: f64,
     max_grad_norm: Option<f64>,
     max_step_norm: Option<f64>,
+    /// The reference's quad tree when the repulsion is Barnes–Hut (built once).
+    tree: Option<QuadTree>,
+    theta: f64,
+    /// Per-point repulsion and per-chunk normaliser, reused every iteration.
+    repulsion: Vec<f64>,
+    z_parts: Vec<f64>,
 }
 
 impl PartialEmbedding {
@@ -343,7 +311,22 @@ impl PartialEmbedding {
         };
         let perplexity = params.perplexity.min(k as f64);
         let p = conditional_probabilities(&truncated, perplexity);
+        let n_new = y.len() / 2;
+        let exact = match params.negative_gradient_method {
+            NegativeGradientMethod::Exact => true,
+            NegativeGradientMethod::Auto => n_new.saturating_mul(n_ref) <= EXACT_PAIR_LIMIT,
+            NegativeGradientMethod::BarnesHut | NegativeGradientMethod::Fft => false,
+        };
+        let tree = (!exact).then(|| {
+            let mut tree = QuadTree::default();
+            tree.build(reference_layout);
+            tree
+        });
         Ok(Self {
+            tree,
+            theta: params.theta,
+            repulsion: vec![0.0; y.len()],
+            z_parts: vec![0.0; y.len().div_ceil(2 * GRAD_CHUNK)],
             reference: reference_layout.to_vec(),
             neighbors: truncated.indices,
             p,
@@ -417,14 +400,22 @@ impl PartialEmbedding {
             let w = if cauchy { base } else { base.powf(dof) };
             (w, w * base, base)
         };
-        let mut z_parts = vec![0.0; y.len().div_ceil(2 * GRAD_CHUNK)];
-        let mut repulsion = vec![0.0; y.len()];
-        repulsion
+        let (tree, theta) = (self.tree.as_ref(), self.theta);
+        self.repulsion
             .par_chunks_mut(2 * GRAD_CHUNK)
             .zip(y.par_chunks(2 * GRAD_CHUNK))
-            .zip(&mut z_parts)
+            .zip(&mut self.z_parts)
             .for_each(|((rep, ys), z)| {
+                *z = 0.0;
                 for (r, yi) in rep.chunks_exact_mut(2).zip(ys.chunks_exact(2)) {
+                    if let Some(tree) = tree {
+                        // The tree returns the force, −Σ w^{(ν+1)/ν}·(y − r).
+                        let (force, sum_q) = tree.repulsion([yi[0], yi[1]], theta, dof);
+                        *z += sum_q;
+                        r[0] = -force[0];
+                        r[1] = -force[1];
+                        continue;
+                    }
                     let mut acc = [0.0; 2];
                     for rj in reference.chunks_exact(2) {
                         let (dx, dy) = (yi[0] - rj[0], yi[1] - rj[1]);
@@ -436,12 +427,12 @@ impl PartialEmbedding {
                     r.copy_from_slice(&acc);
                 }
             });
-        let z: f64 = z_parts.iter().sum();
+        let z: f64 = self.z_parts.iter().sum();
         let inv_z = if z > 0.0 { 1.0 / z } else { 0.0 };
         self.grad
             .par_chunks_mut(2)
             .zip(y.par_chunks(2))
-            .zip(repulsion.par_chunks(2))
+            .zip(self.repulsion.par_chunks(2))
             .enumerate()
             .for_each(|(i, ((g, yi), rep))| {
                 let mut attr = [0.0; 2];

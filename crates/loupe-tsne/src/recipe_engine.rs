@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use loupe_knn::{KnnGraph, knn};
 
+use crate::TsneError;
 use crate::engine::{PrepareStage, StepInfo, TsneEngine};
 use crate::init::rescale;
+use crate::input_space::InputSpace;
 use crate::partial::{median_placement, query_knn};
 use crate::recipe::{StageInit, ValidRecipe};
-use crate::rng::{Stream, rng};
-use crate::{Pca, TsneError};
 
 /// What one [`RecipeEngine::step`] did.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,8 @@ pub struct RecipeStep {
 /// themselves (`None` once every point is), so a renderer can dim the followers.
 #[derive(Debug)]
 pub struct RecipeEngine {
+    /// The (possibly reduced) input, kept for adding points after the run.
+    space: InputSpace,
     data: Arc<[f32]>,
     dim: usize,
     recipe: ValidRecipe,
@@ -70,18 +72,19 @@ impl RecipeEngine {
             return Err(TsneError::NonFinite { row: pos / dim });
         }
         let base = &recipe.base;
-        let (data, dim) = match base.pca_dims {
-            Some(d) if d < dim => {
+        let last_metric = recipe
+            .stages
+            .last()
+            .map_or(base.metric, |s| s.params.params().metric);
+        let space =
+            InputSpace::reduce(vectors, dim, base.pca_dims, last_metric, base.seed, || {
                 if cancelled() {
                     return Err(TsneError::Cancelled);
                 }
                 progress(PrepareStage::ReduceDimensions);
-                let pca =
-                    Pca::fit_stream(&vectors, dim, d, &mut rng(base.seed, Stream::PcaReduce))?;
-                (Arc::from(pca.transform(&vectors)), d)
-            }
-            _ => (vectors, dim),
-        };
+                Ok(())
+            })?;
+        let (data, dim) = (space.data_arc(), space.dim());
         let first = &recipe.stages[0];
         let stage_data = gather(&data, dim, first.points.as_deref().map(Vec::as_slice));
         let engine =
@@ -106,6 +109,7 @@ impl RecipeEngine {
             None => None,
         };
         let mut this = Self {
+            space,
             data,
             dim,
             recipe: recipe.clone(),
@@ -305,6 +309,15 @@ impl RecipeEngine {
     /// Columns of [`Self::data`].
     pub fn input_dim(&self) -> usize {
         self.dim
+    }
+
+    /// The finished layout of every point (the last stage's engine) and the input space,
+    /// for refining and adding points; `None` unless the last stage, which optimises every
+    /// point, has begun.
+    pub fn into_finished(self) -> Option<(TsneEngine, InputSpace)> {
+        let last = self.stage_index + 1 == self.recipe.stages.len();
+        (last && self.recipe.stages[self.stage_index].points.is_none())
+            .then_some((self.engine, self.space))
     }
 }
 

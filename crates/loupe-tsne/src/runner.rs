@@ -13,7 +13,10 @@ use std::time::Instant;
 use loupe_core::LatestSlot;
 
 use crate::engine::{PrepareStage, StepInfo, TsneEngine};
-use crate::{Phase, RecipeEngine, TsneError, ValidRecipe, ValidTsneParams};
+use crate::{
+    InputSpace, PartialEmbedding, Phase, RecipeEngine, TransformParams, TsneError, ValidRecipe,
+    ValidTsneParams,
+};
 
 /// Where a run stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +73,18 @@ pub struct Snapshot {
 }
 
 type RunResult = Result<Option<Arc<Snapshot>>, TsneError>;
+/// What the engine thread hands back: the result, and the layout when one can go on.
+type ThreadResult = (RunResult, Option<FinishedLayout>);
+
+/// A run's final layout with everything needed to go on from it: [`spawn_refine`]
+/// continues its optimisation, [`spawn_transform`] adds points to it.
+#[derive(Debug)]
+pub struct FinishedLayout {
+    /// The engine, with its affinities, optimiser state and schedule so far.
+    pub engine: TsneEngine,
+    /// The space its neighbour search ran in (reference rows and any PCA).
+    pub space: InputSpace,
+}
 
 /// State shared between the handle and the engine thread.
 struct Shared {
@@ -81,6 +96,9 @@ struct Shared {
     lock: Mutex<()>,
     wake: Condvar,
     generation: AtomicU64,
+    /// Set whenever a reader peeks; the engine copies positions for a new snapshot only then
+    /// (or when the status changes), so an unwatched run copies nothing per iteration.
+    wanted: AtomicBool,
 }
 
 impl Shared {
@@ -117,7 +135,7 @@ impl Drop for FinishedOnDrop<'_> {
 /// Handle to a running t-SNE; dropping it cancels the run (without waiting for the thread).
 pub struct TsneRun {
     shared: Arc<Shared>,
-    handle: Option<JoinHandle<RunResult>>,
+    handle: Option<JoinHandle<ThreadResult>>,
 }
 
 impl std::fmt::Debug for TsneRun {
@@ -143,18 +161,115 @@ pub fn spawn_run(
     let n = params.n_points();
     TsneError::check_input_shape(vectors.len(), n, dim)?;
     let shared = new_shared();
-    let worker_shared = Arc::clone(&shared);
     let phases = params.phases().iter().map(|p| (0, p.clone())).collect();
+    spawn_worker(shared, move |worker_shared| {
+        let mut space = None;
+        let (result, engine) = Worker::new(worker_shared, phases, vec![String::new()], on_update)
+            .run(|progress, cancelled| {
+                let p = params.params();
+                let reduced =
+                    InputSpace::reduce(vectors, dim, p.pca_dims, p.metric, p.seed, || {
+                        if cancelled() {
+                            return Err(TsneError::Cancelled);
+                        }
+                        progress(PrepareStage::ReduceDimensions);
+                        Ok(())
+                    })?;
+                let engine = TsneEngine::prepare_in_space(&reduced, &params, progress, cancelled);
+                space = Some(reduced);
+                engine
+            });
+        let layout = engine
+            .zip(space)
+            .map(|(engine, space)| FinishedLayout { engine, space });
+        (result, layout)
+    })
+}
+
+/// Refine: continues optimising a finished layout through `phases` (new exaggeration,
+/// learning rate, momentum, iterations) on a new engine thread, publishing every iteration
+/// like [`spawn_run`]. Iteration counts continue from the layout's; the affinities, gains and
+/// momentum carry over (openTSNE's successive `optimize()` calls on one embedding).
+pub fn spawn_refine(
+    layout: FinishedLayout,
+    phases: Vec<Phase>,
+    on_update: Box<dyn Fn() + Send + Sync>,
+) -> Result<TsneRun, TsneError> {
+    let FinishedLayout { mut engine, space } = layout;
+    engine.continue_with(phases)?;
+    let shared = new_shared();
+    let all_phases: Vec<(usize, Phase)> = engine.phases().iter().map(|p| (0, p.clone())).collect();
+    let names = vec!["refine".to_owned()];
+    spawn_worker(shared, move |worker_shared| {
+        let (result, engine) =
+            Worker::new(worker_shared, all_phases, names, on_update).run(|_, _| Ok(engine));
+        (
+            result,
+            engine.map(|engine| FinishedLayout { engine, space }),
+        )
+    })
+}
+
+/// openTSNE's `transform` on a thread: places `new_vectors` (`M × input_dim`, raw rows, as
+/// the reference's input was before any PCA) against the frozen `layout`, publishing every
+/// iteration. Snapshots hold `N + M` positions: the reference's `N`, unchanged, then the new
+/// points, so a viewer can draw the new rows on top of the old ones.
+pub fn spawn_transform(
+    layout: &FinishedLayout,
+    new_vectors: Arc<[f32]>,
+    params: &TransformParams,
+    on_update: Box<dyn Fn() + Send + Sync>,
+) -> Result<TsneRun, TsneError> {
+    let space = layout.space.clone();
+    if !new_vectors.len().is_multiple_of(space.input_dim().max(1)) {
+        return Err(TsneError::InputShape {
+            len: new_vectors.len(),
+            n_points: new_vectors.len() / space.input_dim().max(1),
+            dim: space.input_dim(),
+        });
+    }
+    let reference = layout.engine.positions_f64().to_vec();
+    let params = TransformParams {
+        metric: space.metric(),
+        dof: layout.engine.dof(),
+        ..params.clone()
+    };
+    let phases: Vec<(usize, Phase)> = params.phases()?.into_iter().map(|p| (0, p)).collect();
+    let shared = new_shared();
+    spawn_worker(shared, move |worker_shared| {
+        let names = vec!["add points".to_owned()];
+        let (result, _) =
+            Worker::new(worker_shared, phases, names, on_update).run(|progress, cancelled| {
+                if cancelled() {
+                    return Err(TsneError::Cancelled);
+                }
+                progress(PrepareStage::NearestNeighbors);
+                let projected = space.project(&new_vectors)?;
+                let partial = PartialEmbedding::prepare(
+                    space.data(),
+                    space.dim(),
+                    &reference,
+                    &projected,
+                    &params,
+                )?;
+                Ok(TransformDriver::new(partial))
+            });
+        (result, None)
+    })
+}
+
+/// Starts `body` on a thread named `loupe-tsne` that marks the run finished however it ends.
+fn spawn_worker(
+    shared: Arc<Shared>,
+    body: impl FnOnce(&Shared) -> ThreadResult + Send + 'static,
+) -> Result<TsneRun, TsneError> {
+    let worker_shared = Arc::clone(&shared);
     let handle = std::thread::Builder::new()
         .name("loupe-tsne".to_owned())
         .spawn(move || {
             // Marks the run finished however the thread ends, a panic included.
             let _finished = FinishedOnDrop(&worker_shared.finished);
-            Worker::new(&worker_shared, phases, vec![String::new()], on_update).run(
-                |progress, cancelled| {
-                    TsneEngine::prepare_cancellable(&vectors, dim, &params, progress, cancelled)
-                },
-            )
+            body(&worker_shared)
         })
         .map_err(TsneError::Spawn)?;
     Ok(TsneRun {
@@ -176,23 +291,19 @@ pub fn spawn_recipe_run(
     let n = recipe.n_points();
     TsneError::check_input_shape(vectors.len(), n, dim)?;
     let shared = new_shared();
-    let worker_shared = Arc::clone(&shared);
     let phases = recipe.phases();
     let names = (0..recipe.stage_count())
         .map(|i| recipe.stage_name(i).unwrap_or_default().to_owned())
         .collect();
-    let handle = std::thread::Builder::new()
-        .name("loupe-tsne".to_owned())
-        .spawn(move || {
-            let _finished = FinishedOnDrop(&worker_shared.finished);
-            Worker::new(&worker_shared, phases, names, on_update).run(|progress, cancelled| {
+    spawn_worker(shared, move |worker_shared| {
+        let (result, engine) =
+            Worker::new(worker_shared, phases, names, on_update).run(|progress, cancelled| {
                 RecipeEngine::prepare_cancellable(vectors, dim, &recipe, progress, cancelled)
-            })
-        })
-        .map_err(TsneError::Spawn)?;
-    Ok(TsneRun {
-        shared,
-        handle: Some(handle),
+            });
+        let layout = engine
+            .and_then(RecipeEngine::into_finished)
+            .map(|(engine, space)| FinishedLayout { engine, space });
+        (result, layout)
     })
 }
 
@@ -205,12 +316,14 @@ fn new_shared() -> Arc<Shared> {
         lock: Mutex::new(()),
         wake: Condvar::new(),
         generation: AtomicU64::new(0),
+        wanted: AtomicBool::new(true),
     })
 }
 
 impl TsneRun {
     /// The newest snapshot (a peek: it stays available to later calls).
     pub fn latest(&self) -> Option<Arc<Snapshot>> {
+        self.shared.wanted.store(true, Ordering::SeqCst);
         self.shared.slot.peek()
     }
 
@@ -242,11 +355,20 @@ impl TsneRun {
 
     /// Waits for the thread and returns the final snapshot (`None` only if nothing was ever
     /// published), or the error that ended preparation.
-    pub fn join(mut self) -> Result<Option<Arc<Snapshot>>, TsneError> {
+    pub fn join(self) -> Result<Option<Arc<Snapshot>>, TsneError> {
+        self.join_layout().map(|(snapshot, _)| snapshot)
+    }
+
+    /// [`Self::join`], also handing back the layout for [`spawn_refine`] and
+    /// [`spawn_transform`] when the run got far enough to have one (any finished or cancelled
+    /// run past preparation; for a recipe, once its last, all-points stage has begun).
+    pub fn join_layout(
+        mut self,
+    ) -> Result<(Option<Arc<Snapshot>>, Option<FinishedLayout>), TsneError> {
         match self.handle.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result,
+            Some(Ok((result, layout))) => result.map(|snapshot| (snapshot, layout)),
             Some(Err(_panic)) => Err(TsneError::WorkerPanicked),
-            None => Ok(self.latest()),
+            None => Ok((self.latest(), None)),
         }
     }
 }
@@ -325,6 +447,46 @@ impl Driven for RecipeEngine {
     }
 }
 
+/// A transform's new points drawn after the frozen reference points.
+struct TransformDriver {
+    partial: PartialEmbedding,
+    /// Reference positions, then the new points' (`(N + M) × 2`).
+    positions: Vec<f32>,
+}
+
+impl TransformDriver {
+    fn new(partial: PartialEmbedding) -> Self {
+        let positions = partial
+            .reference()
+            .iter()
+            .map(|&v| v as f32)
+            .chain(partial.positions().iter().copied())
+            .collect();
+        Self { partial, positions }
+    }
+}
+
+impl Driven for TransformDriver {
+    fn advance(&mut self) -> Result<Option<(usize, StepInfo)>, TsneError> {
+        let Some(info) = self.partial.step() else {
+            return Ok(None);
+        };
+        let new = self.partial.positions();
+        let start = self.positions.len() - new.len();
+        self.positions[start..].copy_from_slice(new);
+        Ok(Some((0, info)))
+    }
+    fn iteration(&self) -> usize {
+        self.partial.iteration()
+    }
+    fn last_kl(&self) -> Option<(usize, f64)> {
+        None
+    }
+    fn positions(&self) -> &[f32] {
+        &self.positions
+    }
+}
+
 /// The engine thread's side: publishing snapshots and honouring the flags.
 struct Worker<'a> {
     shared: &'a Shared,
@@ -370,7 +532,7 @@ impl<'a> Worker<'a> {
     fn run<E: Driven>(
         mut self,
         prepare: impl FnOnce(&mut dyn FnMut(PrepareStage), &dyn Fn() -> bool) -> Result<E, TsneError>,
-    ) -> RunResult {
+    ) -> (RunResult, Option<E>) {
         let shared = self.shared;
         let empty = Arc::clone(&self.empty);
         let prepared = prepare(
@@ -382,11 +544,14 @@ impl<'a> Worker<'a> {
         let mut engine = match prepared {
             Ok(engine) => engine,
             Err(TsneError::Cancelled) => {
-                return Ok(Some(self.publish(RunStatus::Cancelled, 0, None, empty)));
+                return (
+                    Ok(Some(self.publish(RunStatus::Cancelled, 0, None, empty))),
+                    None,
+                );
             }
             Err(e) => {
                 self.publish(RunStatus::Failed(e.to_string()), 0, None, empty);
-                return Err(e);
+                return (Err(e), None);
             }
         };
         self.placed = engine.placed();
@@ -394,7 +559,8 @@ impl<'a> Worker<'a> {
         let mut last = Instant::now();
         loop {
             if self.shared.cancelled() {
-                return Ok(Some(self.publish_engine(RunStatus::Cancelled, &engine)));
+                let last = self.publish_engine(RunStatus::Cancelled, &engine);
+                return (Ok(Some(last)), Some(engine));
             }
             if self.shared.paused.load(Ordering::SeqCst) {
                 self.publish_engine(RunStatus::Paused, &engine);
@@ -425,11 +591,12 @@ impl<'a> Worker<'a> {
                 match began {
                     Ok(_) => {}
                     Err(TsneError::Cancelled) => {
-                        return Ok(Some(self.publish_engine(RunStatus::Cancelled, &engine)));
+                        let last = self.publish_engine(RunStatus::Cancelled, &engine);
+                        return (Ok(Some(last)), Some(engine));
                     }
                     Err(e) => {
                         self.publish(RunStatus::Failed(e.to_string()), iteration, kl, frozen);
-                        return Err(e);
+                        return (Err(e), None);
                     }
                 }
                 self.placed = engine.placed();
@@ -440,11 +607,12 @@ impl<'a> Worker<'a> {
                 Ok(step) => step,
                 Err(e) => {
                     self.publish_engine(RunStatus::Failed(e.to_string()), &engine);
-                    return Err(e);
+                    return (Err(e), None);
                 }
             };
             let Some((stage_index, info)) = step else {
-                return Ok(Some(self.publish_engine(RunStatus::Finished, &engine)));
+                let last = self.publish_engine(RunStatus::Finished, &engine);
+                return (Ok(Some(last)), Some(engine));
             };
             let now = Instant::now();
             let dt = now.duration_since(last).as_secs_f64();
@@ -453,10 +621,15 @@ impl<'a> Worker<'a> {
                 self.seconds_per_iteration
                     .map_or(dt, |avg| 0.9 * avg + 0.1 * dt),
             );
+            let news = stage_index != self.stage_index || info.phase_index != self.phase_index;
             self.stage_index = stage_index;
             self.phase_index = info.phase_index;
             self.exaggeration = info.exaggeration;
-            self.publish_engine(RunStatus::Running, &engine);
+            // Copy positions only for a reader that has looked since the last copy (or when
+            // the phase changes): an unwatched run copies nothing per iteration.
+            if news || self.shared.wanted.swap(false, Ordering::SeqCst) {
+                self.publish_engine(RunStatus::Running, &engine);
+            }
         }
     }
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use loupe_tsne::{
-    PartialEmbedding, Phase, PhaseSpec, Preset, RecipeEngine, RunStatus, Snapshot, TransformParams,
-    TsneEngine, TsneParams, ValidRecipe, spawn_recipe_run,
+    NegativeGradientMethod, PartialEmbedding, Phase, PhaseSpec, Preset, RecipeEngine, RunStatus,
+    Snapshot, TransformParams, TsneEngine, TsneParams, ValidRecipe, spawn_recipe_run,
 };
 
 fn phase(n_iter: usize, exaggeration: f64, n: usize) -> Phase {
@@ -175,30 +175,57 @@ fn transform_places_held_out_digits_by_their_label_and_keeps_the_reference() {
     let mut engine = TsneEngine::prepare(reference, 50, &params, &mut |_| {}).expect("prepare");
     while engine.step().is_some() {}
     let before: Vec<u64> = engine.positions_f64().iter().map(|v| v.to_bits()).collect();
-    let placed = engine
-        .transform(reference, 50, held_out, &TransformParams::default())
-        .expect("transform");
+    let transform = |method| {
+        let params = TransformParams {
+            negative_gradient_method: method,
+            ..TransformParams::default()
+        };
+        engine
+            .transform(reference, 50, held_out, &params)
+            .expect("transform")
+    };
+    let placed = transform(NegativeGradientMethod::Exact);
     let after: Vec<u64> = engine.positions_f64().iter().map(|v| v.to_bits()).collect();
     assert_eq!(before, after, "the reference moved");
     assert_eq!(placed.len(), 2 * 500);
     assert!(placed.iter().all(|v| v.is_finite()));
     let ref_pos = engine.positions();
-    let hits = placed
-        .chunks_exact(2)
-        .zip(&labels[n_ref..])
-        .filter(|&(p, &label)| {
-            let nearest = ref_pos
-                .chunks_exact(2)
-                .map(|r| (r[0] - p[0]).powi(2) + (r[1] - p[1]).powi(2))
-                .enumerate()
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(j, _)| j);
-            nearest.is_some_and(|j| labels[j] == label)
-        })
-        .count();
-    let accuracy = hits as f64 / 500.0;
+    let agreement = |placed: &[f32]| {
+        let hits = placed
+            .chunks_exact(2)
+            .zip(&labels[n_ref..])
+            .filter(|&(p, &label)| {
+                let nearest = ref_pos
+                    .chunks_exact(2)
+                    .map(|r| (r[0] - p[0]).powi(2) + (r[1] - p[1]).powi(2))
+                    .enumerate()
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(j, _)| j);
+                nearest.is_some_and(|j| labels[j] == label)
+            })
+            .count();
+        hits as f64 / 500.0
+    };
+    let accuracy = agreement(&placed);
     println!("transform: nearest-reference label agreement {accuracy:.4}");
     assert!(accuracy >= 0.88, "agreement {accuracy}");
+    // Barnes–Hut over the frozen reference lands the points where the exact sum does.
+    let bh = transform(NegativeGradientMethod::BarnesHut);
+    let bh_accuracy = agreement(&bh);
+    let spread = ref_pos.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
+    let mut shifts: Vec<f32> = placed
+        .chunks_exact(2)
+        .zip(bh.chunks_exact(2))
+        .map(|(a, b)| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt())
+        .collect();
+    shifts.sort_by(f32::total_cmp);
+    let median_shift = shifts[shifts.len() / 2];
+    println!("transform BH: agreement {bh_accuracy:.4}, median shift {median_shift} of {spread}");
+    assert!(bh_accuracy >= 0.88, "BH agreement {bh_accuracy}");
+    assert!(
+        median_shift < 0.01 * spread,
+        "BH moved points by {median_shift}"
+    );
 }
 
 fn run_recipe(pixels: &[f32], threads: usize) -> Vec<u32> {

@@ -61,6 +61,7 @@ fn snapshots_phases_pause_resume_and_cancel() {
     // Snapshots: generations strictly increase, iterations never go back, and each phase
     // reports its own exaggeration.
     let mut last: Option<Arc<Snapshot>> = None;
+    let mut seen = 0;
     let deadline = Instant::now() + Duration::from_mins(1);
     while last.as_ref().is_none_or(|s| s.iteration < 130) {
         assert!(Instant::now() < deadline, "run too slow");
@@ -68,6 +69,7 @@ fn snapshots_phases_pause_resume_and_cancel() {
             if let Some(prev) = &last {
                 assert!(s.generation >= prev.generation);
                 assert!(s.iteration >= prev.iteration, "iterations went back");
+                seen += usize::from(s.generation != prev.generation);
             }
             if s.status == RunStatus::Running && s.iteration > 0 {
                 let (phase, exaggeration) = if s.iteration <= 100 {
@@ -87,9 +89,12 @@ fn snapshots_phases_pause_resume_and_cancel() {
         }
         std::thread::sleep(Duration::from_millis(1));
     }
+    // A watched run publishes (and calls on_update) again after every look, so a reader
+    // polling every millisecond sees many of the iterations.
+    assert!(seen >= 20, "only {seen} new snapshots while watching");
     assert!(
-        updates.load(Ordering::SeqCst) >= 130,
-        "on_update after every iteration"
+        updates.load(Ordering::SeqCst) >= seen,
+        "on_update after every snapshot"
     );
 
     // Pause: within an iteration the counter stops.
@@ -198,4 +203,145 @@ fn dropping_the_handle_cancels_the_run() {
         after_drop,
         "still iterating"
     );
+}
+
+fn short_params(n: usize) -> loupe_tsne::ValidTsneParams {
+    TsneParams {
+        early_exaggeration_iter: 50,
+        n_iter: 50,
+        perplexity: 10.0,
+        ..TsneParams::default()
+    }
+    .validate(n)
+    .expect("valid parameters")
+}
+
+#[test]
+fn an_unwatched_run_copies_positions_only_when_something_changes() {
+    let n = 300;
+    let updates = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&updates);
+    let run = spawn_run(
+        blobs(n, 20),
+        20,
+        short_params(n),
+        Box::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }),
+    )
+    .expect("spawn");
+    // Nobody peeks: preparation stages, the first iteration, the phase change and the end
+    // are published, not each of the 100 iterations.
+    let last = run.join().expect("join").expect("final snapshot");
+    assert_eq!(last.iteration, 100);
+    assert_eq!(last.status, RunStatus::Finished);
+    let published = updates.load(Ordering::SeqCst);
+    assert!(published < 15, "{published} snapshots for an unwatched run");
+    assert_eq!(last.generation as usize, published);
+}
+
+#[test]
+fn refine_continues_a_finished_layout_where_it_stopped() {
+    let n = 300;
+    let run = spawn_run(blobs(n, 20), 20, short_params(n), Box::new(|| {})).expect("spawn");
+    let (last, layout) = run.join_layout().expect("join");
+    let (last, layout) = (
+        last.expect("snapshot"),
+        layout.expect("a finished run has a layout"),
+    );
+    assert_eq!(layout.engine.iteration(), 100);
+    let rate = layout.engine.phases()[1].learning_rate;
+    let phases = vec![loupe_tsne::Phase {
+        name: "refine".to_owned(),
+        n_iter: 40,
+        exaggeration: 4.0,
+        momentum: 0.5,
+        learning_rate: rate,
+    }];
+    let refine = loupe_tsne::spawn_refine(layout, phases, Box::new(|| {})).expect("spawn");
+    // Its first snapshot starts from the finished layout, not from a new initialisation.
+    let first = wait_for(&refine, "the refine's first snapshot", |_| true);
+    assert!(
+        first.iteration >= 100,
+        "iterations continue: {}",
+        first.iteration
+    );
+    let (refined, layout) = refine.join_layout().expect("join");
+    let refined = refined.expect("snapshot");
+    assert_eq!(refined.status, RunStatus::Finished);
+    assert_eq!((refined.iteration, refined.total_iterations), (140, 140));
+    assert_eq!(refined.phase_name, "refine");
+    assert!((refined.exaggeration - 4.0).abs() < 1e-12);
+    assert_ne!(refined.positions, last.positions, "refining moved nothing");
+    assert!(refined.positions.iter().all(|v| v.is_finite()));
+    assert_eq!(layout.expect("layout again").engine.iteration(), 140);
+}
+
+#[test]
+fn transform_run_keeps_the_reference_and_places_new_rows_by_their_blob() {
+    let (n, m, dim) = (400, 60, 20);
+    let data = blobs(n + m, dim);
+    let reference: Arc<[f32]> = Arc::from(&data[..n * dim]);
+    let new_rows: Arc<[f32]> = Arc::from(&data[n * dim..]);
+    let run = spawn_run(reference, dim, short_params(n), Box::new(|| {})).expect("spawn");
+    let (last, layout) = run.join_layout().expect("join");
+    let (last, layout) = (last.expect("snapshot"), layout.expect("layout"));
+    let params = loupe_tsne::TransformParams {
+        n_iter: 60,
+        ..loupe_tsne::TransformParams::default()
+    };
+    let transform =
+        loupe_tsne::spawn_transform(&layout, new_rows, &params, Box::new(|| {})).expect("spawn");
+    let (placed, none) = transform.join_layout().expect("join");
+    assert!(none.is_none(), "a transform does not make a new reference");
+    let placed = placed.expect("snapshot");
+    assert_eq!(placed.status, RunStatus::Finished);
+    assert_eq!(placed.positions.len(), 2 * (n + m));
+    assert_eq!(
+        placed.positions[..2 * n],
+        last.positions[..],
+        "the reference moved"
+    );
+    // Row i belongs to blob i % 10: each new point's nearest reference point is in its blob.
+    let hits = (0..m)
+        .filter(|&j| {
+            let p = &placed.positions[2 * (n + j)..2 * (n + j) + 2];
+            let nearest = (0..n)
+                .min_by(|&a, &b| {
+                    let d = |i: usize| {
+                        (last.positions[2 * i] - p[0]).powi(2)
+                            + (last.positions[2 * i + 1] - p[1]).powi(2)
+                    };
+                    d(a).total_cmp(&d(b))
+                })
+                .expect("reference points");
+            nearest % 10 == (n + j) % 10
+        })
+        .count();
+    assert!(
+        hits >= m * 9 / 10,
+        "{hits} of {m} new rows next to their blob"
+    );
+    // Rows of the wrong width are refused before a thread starts.
+    let wrong = loupe_tsne::spawn_transform(
+        &layout,
+        Arc::from(vec![0.0_f32; 7]),
+        &loupe_tsne::TransformParams::default(),
+        Box::new(|| {}),
+    );
+    assert!(matches!(wrong, Err(TsneError::InputShape { .. })));
+}
+
+#[test]
+fn a_cancelled_run_still_hands_back_its_layout() {
+    let n = 500;
+    let run = spawn_run(blobs(n, 20), 20, long_params(n), Box::new(|| {})).expect("spawn");
+    wait_for(&run, "some iterations", |s| s.iteration > 5);
+    run.cancel();
+    let (last, layout) = run.join_layout().expect("join");
+    let last = last.expect("snapshot");
+    assert_eq!(last.status, RunStatus::Cancelled);
+    let layout = layout.expect("layout");
+    assert_eq!(layout.engine.iteration(), last.iteration);
+    assert_eq!(layout.space.n_points(), n);
 }
