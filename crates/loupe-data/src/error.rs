@@ -3,9 +3,13 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use arrow_schema::{ArrowError, DataType, Schema};
+use arrow_schema::ArrowError;
 use loupe_core::DatasetError;
 use parquet::errors::ParquetError;
+use zip::result::ZipError;
+
+use crate::describe::list_bad_rows;
+use crate::report::DroppedRow;
 
 /// Why a file could not be read or written.
 ///
@@ -32,10 +36,11 @@ pub enum DataError {
         /// The file concerned.
         path: PathBuf,
     },
-    /// The first bytes match none of the formats Loupe reads.
+    /// Neither the first bytes nor the extension match a format Loupe reads.
     #[error(
-        "{}: not a Parquet or MNIST IDX file (it starts with the bytes {magic}); Loupe reads \
-         (Geo)Parquet and IDX files, raw or gzip-compressed",
+        "{}: not a file Loupe can read (it starts with the bytes {magic}); Loupe reads \
+         (Geo)Parquet, Arrow IPC/Feather v2, NumPy .npy/.npz, MNIST IDX (raw or gzip), and CSV \
+         or TSV files named .csv or .tsv",
         path.display()
     )]
     UnknownFormat {
@@ -52,7 +57,40 @@ pub enum DataError {
         /// The file concerned.
         path: PathBuf,
     },
-    /// The Parquet data pages could not be decoded into Arrow arrays, or the table could not be
+    /// The Arrow IPC (Feather v2) file or stream is damaged or truncated.
+    #[error("{}: not a readable Arrow IPC file: {source}", path.display())]
+    Ipc {
+        /// The Arrow library's error.
+        source: ArrowError,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// The CSV text could not be parsed, e.g. a row with too many fields or a number column
+    /// with text in it; the message gives the line.
+    #[error("{}: could not parse the CSV: {source}", path.display())]
+    Csv {
+        /// The CSV reader's error.
+        source: ArrowError,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// The `.npz` zip archive is damaged or uses a compression method Loupe does not read.
+    #[error("{}: not a readable .npz (zip) archive: {source}", path.display())]
+    Zip {
+        /// The zip library's error.
+        source: ZipError,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// A numpy array's header or data is not one Loupe understands, or ends early.
+    #[error("{}: not a readable NumPy array: {reason}", path.display())]
+    Npy {
+        /// What is wrong, naming the `.npz` member when there is one.
+        reason: String,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// The data pages could not be decoded into Arrow arrays, or the table could not be
     /// assembled.
     #[error("{}: could not decode the table: {source}", path.display())]
     Arrow {
@@ -70,13 +108,22 @@ pub enum DataError {
     /// No column could hold the vectors; the message lists what there is so the user can tell
     /// whether the file simply lacks embeddings.
     #[error(
-        "{}: no column holds float vectors (a list, large_list or fixed_size_list of float16, \
-         float32 or float64); the columns are: {columns}",
+        "{}: no vectors found: no list-of-floats column, no column of JSON arrays and no \
+         numeric columns to use (name them with the vector-columns option); the columns are: \
+         {columns}",
         path.display()
     )]
     NoVectorColumn {
         /// Every column with its type, e.g. `id: utf8, geometry: binary`.
         columns: String,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// No `.npz` array can hold the vectors.
+    #[error("{}: no array of two or more dimensions holds numbers; the arrays are: {arrays}", path.display())]
+    NoVectorArray {
+        /// Every array with its dtype and shape.
+        arrays: String,
         /// The file concerned.
         path: PathBuf,
     },
@@ -92,8 +139,8 @@ pub enum DataError {
     },
     /// The column asked for exists but cannot hold vectors.
     #[error(
-        "{}: column `{column}` has type {data_type}, not a list of floats, so it cannot hold \
-         the vectors",
+        "{}: column `{column}` has type {data_type}, so it cannot hold the vectors (a list of \
+         floats, text holding JSON arrays, or a number per column)",
         path.display()
     )]
     NotVectorColumn {
@@ -104,52 +151,34 @@ pub enum DataError {
         /// The file concerned.
         path: PathBuf,
     },
-    /// A vector with a missing element cannot be placed by any layout. (Rows whose whole
-    /// vector is null are skipped instead; see [`crate::skipped_null_vectors`].)
-    #[error("{}: row {row} of column `{column}` has a null value inside its vector", path.display())]
-    NullVector {
-        /// The vector column.
-        column: String,
-        /// The first offending row.
-        row: usize,
-        /// The file concerned.
-        path: PathBuf,
-    },
-    /// Every row's vector is null, so after skipping them nothing is left.
-    #[error("{}: all {rows} rows have a null vector in column `{column}`", path.display())]
-    AllVectorsNull {
-        /// The vector column.
-        column: String,
-        /// Rows read, all null.
-        rows: usize,
-        /// The file concerned.
-        path: PathBuf,
-    },
-    /// Vectors must all have one length to be compared.
+    /// Rows whose vectors cannot be used, under [`BadRows::Stop`](crate::BadRows::Stop). The
+    /// whole file was scanned, so `count` is the total.
     #[error(
-        "{}: row {row} of column `{column}` has a vector of length {len}, but the rows before \
-         it have length {expected}",
-        path.display()
+        "{}: {count} {} of column `{column}` cannot be used: {}; drop them with the bad-rows \
+         option, or fix the file",
+        path.display(),
+        crate::report::plural(*count, "row", "rows"),
+        list_bad_rows(first, *count)
     )]
-    RaggedVector {
-        /// The vector column.
+    BadRows {
+        /// The vector column(s).
         column: String,
-        /// The first offending row.
-        row: usize,
-        /// Its length.
-        len: usize,
-        /// The length of the rows before it.
-        expected: usize,
+        /// How many rows are bad in all.
+        count: usize,
+        /// The first few bad rows, in file order.
+        first: Vec<DroppedRow>,
         /// The file concerned.
         path: PathBuf,
     },
-    /// A vector holds NaN or ±∞, which poisons every distance computed from it.
-    #[error("{}: row {row} of column `{column}` holds NaN or infinity", path.display())]
-    NonFinite {
-        /// The vector column.
+    /// Every row was left out, so nothing is left to lay out.
+    #[error("{}: all {rows} rows of column `{column}` were left out ({summary})", path.display())]
+    AllRowsDropped {
+        /// The vector column(s).
         column: String,
-        /// The first offending row.
-        row: usize,
+        /// Rows read, all dropped.
+        rows: usize,
+        /// Why, e.g. `2 without a vector`.
+        summary: String,
         /// The file concerned.
         path: PathBuf,
     },
@@ -158,6 +187,29 @@ pub enum DataError {
     ZeroDimension {
         /// The vector column.
         column: String,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// Mean pooling was asked for a size the vectors cannot be split into.
+    #[error(
+        "{}: cannot mean-pool vectors of {dim} values to {target}: the length must be a \
+         positive multiple of the target",
+        path.display()
+    )]
+    PoolMismatch {
+        /// Values per vector in the file.
+        dim: usize,
+        /// The size asked for.
+        target: usize,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// `column` and `vector_columns` were both given; they name the vectors in two ways.
+    #[error(
+        "{}: give either one vector column or several vector columns, not both",
+        path.display()
+    )]
+    ConflictingOptions {
         /// The file concerned.
         path: PathBuf,
     },
@@ -225,6 +277,15 @@ pub enum DataError {
         /// The file concerned.
         path: PathBuf,
     },
+    /// A decoding library panicked on this file. Third-party decoders are not guaranteed to be
+    /// panic-free on damaged input, and a bad file must never take the app down with it.
+    #[error("{}: the file is damaged; the decoder failed with: {message}", path.display())]
+    DecoderPanic {
+        /// The panic's message.
+        message: String,
+        /// The file concerned.
+        path: PathBuf,
+    },
 }
 
 impl DataError {
@@ -235,22 +296,28 @@ impl DataError {
             | Self::Io { path, .. }
             | Self::UnknownFormat { path, .. }
             | Self::Parquet { path, .. }
+            | Self::Ipc { path, .. }
+            | Self::Csv { path, .. }
+            | Self::Zip { path, .. }
+            | Self::Npy { path, .. }
             | Self::Arrow { path, .. }
             | Self::NoRows { path }
             | Self::NoVectorColumn { path, .. }
+            | Self::NoVectorArray { path, .. }
             | Self::MissingColumn { path, .. }
             | Self::NotVectorColumn { path, .. }
-            | Self::NullVector { path, .. }
-            | Self::AllVectorsNull { path, .. }
-            | Self::RaggedVector { path, .. }
-            | Self::NonFinite { path, .. }
+            | Self::BadRows { path, .. }
+            | Self::AllRowsDropped { path, .. }
             | Self::ZeroDimension { path, .. }
+            | Self::PoolMismatch { path, .. }
+            | Self::ConflictingOptions { path }
             | Self::InvalidIdx { path, .. }
             | Self::TruncatedIdx { path, .. }
             | Self::IdxLabelsOnly { path }
             | Self::LabelCount { path, .. }
             | Self::LayoutLength { path, .. }
-            | Self::Dataset { path, .. } => path,
+            | Self::Dataset { path, .. }
+            | Self::DecoderPanic { path, .. } => path,
         }
     }
 
@@ -278,67 +345,45 @@ impl DataError {
         }
     }
 
+    pub(crate) fn npy(reason: impl Into<String>, path: &Path) -> Self {
+        Self::Npy {
+            reason: reason.into(),
+            path: path.to_path_buf(),
+        }
+    }
+
+    pub(crate) fn no_rows(path: &Path) -> Self {
+        Self::NoRows {
+            path: path.to_path_buf(),
+        }
+    }
+
     /// Attaches the file and vector column to the data model's complaint.
     pub(crate) fn dataset(source: DatasetError, column: &str, path: &Path) -> Self {
         let path = path.to_path_buf();
-        let column = column.to_owned();
         match source {
-            DatasetError::NonFinite { row } => Self::NonFinite { column, row, path },
-            DatasetError::ZeroDimension => Self::ZeroDimension { column, path },
-            source @ (DatasetError::RaggedBuffer { .. } | DatasetError::RowMismatch { .. }) => {
-                Self::Dataset { source, path }
-            }
+            DatasetError::NonFinite { row } => Self::BadRows {
+                column: column.to_owned(),
+                count: 1,
+                first: vec![DroppedRow {
+                    row,
+                    reason: crate::DropReason::NonFinite,
+                }],
+                path,
+            },
+            DatasetError::ZeroDimension => Self::ZeroDimension {
+                column: column.to_owned(),
+                path,
+            },
+            source => Self::Dataset { source, path },
         }
-    }
-}
-
-/// A short lowercase spelling of an Arrow type, as pyarrow and duckdb users know them:
-/// `list<float32>`, `fixed_size_list<float32>[384]`, `utf8`.
-pub(crate) fn type_name(data_type: &DataType) -> String {
-    match data_type {
-        DataType::List(f) => format!("list<{}>", type_name(f.data_type())),
-        DataType::LargeList(f) => format!("large_list<{}>", type_name(f.data_type())),
-        DataType::FixedSizeList(f, n) => {
-            format!("fixed_size_list<{}>[{n}]", type_name(f.data_type()))
-        }
-        DataType::Utf8 => "utf8".to_owned(),
-        DataType::LargeUtf8 => "large_utf8".to_owned(),
-        DataType::Utf8View => "utf8_view".to_owned(),
-        other => other.to_string().to_lowercase(),
-    }
-}
-
-/// `name: type, name: type, …` for messages that must show what a file holds.
-pub(crate) fn describe_columns(schema: &Schema) -> String {
-    let columns: Vec<String> = schema
-        .fields()
-        .iter()
-        .map(|f| format!("{}: {}", f.name(), type_name(f.data_type())))
-        .collect();
-    if columns.is_empty() {
-        "(none)".to_owned()
-    } else {
-        columns.join(", ")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow_schema::Field;
-    use std::sync::Arc;
-
-    #[test]
-    fn type_names_read_like_pyarrow() {
-        let item = Arc::new(Field::new("item", DataType::Float32, true));
-        assert_eq!(type_name(&DataType::List(item.clone())), "list<float32>");
-        assert_eq!(
-            type_name(&DataType::FixedSizeList(item, 3)),
-            "fixed_size_list<float32>[3]"
-        );
-        assert_eq!(type_name(&DataType::Utf8), "utf8");
-        assert_eq!(type_name(&DataType::Int64), "int64");
-    }
+    use crate::DropReason;
 
     #[test]
     fn dataset_errors_gain_file_and_column() {
@@ -346,5 +391,29 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("a.pq") && text.contains("row 4") && text.contains("emb"));
         assert_eq!(err.path(), Path::new("a.pq"));
+    }
+
+    #[test]
+    fn bad_rows_list_the_first_and_count_the_rest() {
+        let first: Vec<DroppedRow> = [2, 5, 9]
+            .into_iter()
+            .map(|row| DroppedRow {
+                row,
+                reason: DropReason::NonFinite,
+            })
+            .collect();
+        let err = DataError::BadRows {
+            column: "emb".to_owned(),
+            count: 40,
+            first,
+            path: PathBuf::from("x.csv"),
+        };
+        let text = err.to_string();
+        assert!(text.starts_with("x.csv: 40 rows of column `emb`"), "{text}");
+        assert!(
+            text.contains("rows 2, 5 and 9 hold NaN or infinity"),
+            "{text}"
+        );
+        assert!(text.contains("37 more"), "{text}");
     }
 }

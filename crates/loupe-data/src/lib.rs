@@ -1,98 +1,116 @@
 //! Loupe's readers and writers: files in, [`Dataset`]s out, layouts back to files.
 //!
-//! [`read_path`] recognises a file by its first bytes rather than its extension — (Geo)Parquet
-//! by the `PAR1` magic, MNIST IDX raw or gzip-compressed — and turns it into a [`Dataset`]: the
-//! vectors in one `f32` buffer and every other column untouched as Arrow. Every problem with a
-//! user's file comes back as a [`DataError`] naming the file and the problem; nothing here
+//! [`read_file`] recognises a file by its first bytes — (Geo)Parquet, Arrow IPC / Feather v2,
+//! numpy `.npy`/`.npz`, MNIST IDX raw or gzip-compressed — or, for CSV/TSV, which has no magic
+//! number, by its extension, and turns it into a [`Dataset`]: the vectors in one `f32` buffer
+//! and every other column untouched as Arrow. What the read found on the way (rows left out,
+//! warnings, the file's key/value metadata) comes back as a [`FileReport`]. Every problem with
+//! a user's file comes back as a [`DataError`] naming the file and the problem; nothing here
 //! panics on input. [`write_layout_parquet`] saves a finished layout next to its metadata.
+//!
+//! Tables (Parquet, Arrow IPC, CSV) share one path from record batches to a dataset, so the
+//! vector columns are chosen by one rule whatever the format (see [`read_file`]).
 //!
 //! This crate does IO only. It must never depend on a GUI or GPU crate (egui, eframe, winit,
 //! wgpu) so that the CLI, the tests and the engines can read data without a display.
 
+mod assemble;
+mod describe;
 mod error;
+mod npy;
+mod options;
+mod read_csv;
 mod read_idx;
+mod read_ipc;
 mod read_parquet;
-mod vectors;
+mod report;
+mod sink;
+mod sniff;
+mod table;
 mod write_layout;
 
-use std::fs::File;
-use std::io::Read;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
 use loupe_core::Dataset;
 
 pub use error::DataError;
+pub use options::{BadRows, ReadOptions, VectorColumns};
 pub use read_idx::read_idx_bytes;
-pub use read_parquet::{SKIPPED_NULL_VECTORS_KEY, skipped_null_vectors};
+pub use report::{
+    DropReason, DroppedRow, FileFormat, FileReport, SKIPPED_NULL_VECTORS_KEY, Warning,
+    skipped_null_vectors,
+};
 pub use write_layout::write_layout_parquet;
 
-/// What to read from a file; the default reads every row and picks the vector column itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReadOptions {
-    /// The column holding the vectors, for files with several float-list columns; `None`
-    /// picks one (see [`read_path`]). Ignored for IDX files, which have no columns.
-    pub column: Option<String>,
-    /// Read only the first `n` rows, for a quick look at a large file; reading stops early.
-    pub limit: Option<usize>,
+use sniff::Format;
+
+/// Reads a file into a [`Dataset`] named after the file; [`read_file`] says how.
+///
+/// For callers that need only the data. The rows left out are still counted in the dataset
+/// (see [`skipped_null_vectors`]), but the full account is in [`read_file`]'s report.
+pub fn read_path(path: &Path, options: &ReadOptions) -> Result<Dataset, DataError> {
+    read_file(path, options).map(|(dataset, _)| dataset)
 }
 
-/// Reads a (Geo)Parquet or MNIST IDX file into a [`Dataset`] named after the file.
+/// Reads a file into a [`Dataset`] named after the file, with a [`FileReport`] of what was
+/// found on the way.
 ///
-/// The format comes from the file's first bytes, so any extension works (`.parquet`, `.gpq`,
-/// `.geoparquet`, `.gz`, `-ubyte`).
+/// The format comes from the file's first bytes, so any extension works, except CSV/TSV,
+/// which must be named `.csv` or `.tsv`.
 ///
-/// * **Parquet**: the vectors come from a `list`, `large_list` or `fixed_size_list` column of
-///   `float16`, `float32` or `float64` — [`ReadOptions::column`] when given, otherwise the
-///   only such column, or among several the first named `embeddings`, `embedding`, `vector`,
-///   `vectors`, `features` or `emb`, or else the first. All other columns (including a WKB
-///   `geometry`) become the dataset's metadata unchanged. Rows whose whole vector is null are
-///   skipped and counted (see [`skipped_null_vectors`]); a null or non-finite value inside a
-///   vector, or vectors of different lengths, are errors naming the row.
-/// * **IDX** (raw or gzip): an images file gives one vector per image, pixels scaled to
+/// * **Tables** — Parquet, Arrow IPC file or stream, CSV with a header line. The vectors are
+///   [`ReadOptions::column`] or [`ReadOptions::vector_columns`] when given; otherwise the first
+///   of: a list-of-floats column (`list`, `large_list`, `fixed_size_list` of float16/32/64;
+///   among several, the first named `embeddings`, `embedding`, `vector`, `vectors`, `features`
+///   or `emb`); a text column of JSON arrays (`"[0.1, 0.2]"`); the longest run of numeric
+///   columns named one stem plus a number (`pixel1 … pixel784`); every float column when there
+///   are two or more. All other columns (a WKB `geometry`, a `label`) become metadata
+///   unchanged, and the file's key/value metadata stays on the metadata schema and is copied
+///   into [`FileReport::key_values`].
+/// * **numpy** — a `.npy` array of two or more dimensions, or the vectors array of a `.npz`
+///   (whose 1-D arrays of one value per row become metadata columns).
+/// * **IDX** (raw or gzip) — an images file gives one vector per image, pixels scaled to
 ///   `[0, 1]`; a sibling labels file (`…-images.idx3…` → `…-labels.idx1…`, with or without
 ///   `.gz`) becomes a `label` column when present. A labels file on its own is an error.
-pub fn read_path(path: &Path, options: &ReadOptions) -> Result<Dataset, DataError> {
-    match sniff(path)? {
-        Format::Parquet => read_parquet::read_parquet(path, options),
-        Format::Idx => read_idx::read_idx_path(path, options.limit),
-    }
-}
-
-/// The formats [`read_path`] tells apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Parquet,
-    /// Raw IDX or gzip (which we only expect to hold IDX).
-    Idx,
-}
-
-/// Recognises a file by its magic bytes, so that renamed files still open.
-fn sniff(path: &Path) -> Result<Format, DataError> {
-    let file = File::open(path).map_err(|e| DataError::io(e, path))?;
-    let mut magic = Vec::with_capacity(4);
-    file.take(4)
-        .read_to_end(&mut magic)
-        .map_err(|e| DataError::io(e, path))?;
-    format_of(&magic).ok_or_else(|| DataError::UnknownFormat {
-        magic: if magic.is_empty() {
-            "(none: the file is empty)".to_owned()
-        } else {
-            magic
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        },
-        path: path.to_path_buf(),
+///
+/// Every format honours [`ReadOptions::limit`], [`ReadOptions::bad_rows`] and
+/// [`ReadOptions::mean_pool_to`]. Rows whose vector is wholly missing are left out and
+/// reported; NaN or infinity, nulls inside a vector and vectors of another length stop the
+/// read with [`DataError::BadRows`], which lists them, unless [`BadRows::Drop`] is asked for.
+/// A file without rows is [`DataError::NoRows`] whatever its format.
+///
+/// Should a decoding library panic on a damaged file despite all checks, the panic is caught
+/// and returned as [`DataError::DecoderPanic`]: a bad file must not take the app down.
+pub fn read_file(path: &Path, options: &ReadOptions) -> Result<(Dataset, FileReport), DataError> {
+    panic::catch_unwind(AssertUnwindSafe(|| dispatch(path, options))).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an unknown error".to_owned());
+        Err(DataError::DecoderPanic {
+            message,
+            path: path.to_path_buf(),
+        })
     })
 }
 
-fn format_of(magic: &[u8]) -> Option<Format> {
-    match magic {
-        b"PAR1" => Some(Format::Parquet),
-        [0x1f, 0x8b, ..] => Some(Format::Idx),
-        [0, 0, kind, dims] if read_idx::is_idx_magic(*kind, *dims) => Some(Format::Idx),
-        _ => None,
+fn dispatch(path: &Path, options: &ReadOptions) -> Result<(Dataset, FileReport), DataError> {
+    if options.column.is_some() && options.vector_columns.is_some() {
+        return Err(DataError::ConflictingOptions {
+            path: path.to_path_buf(),
+        });
+    }
+    match sniff::sniff(path)? {
+        Format::Parquet => read_parquet::read_parquet(path, options),
+        Format::ArrowFile => read_ipc::read_ipc_file(path, options),
+        Format::ArrowStream => read_ipc::read_ipc_stream(path, options),
+        Format::Csv { tab } => read_csv::read_csv(path, options, tab),
+        Format::Npy => npy::read_npy(path, options),
+        Format::Npz => npy::read_npz(path, options),
+        Format::Idx => read_idx::read_idx_path(path, options),
+        Format::Empty => Err(DataError::no_rows(path)),
     }
 }
 
@@ -101,25 +119,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_come_from_magic_bytes() {
-        assert_eq!(format_of(b"PAR1"), Some(Format::Parquet));
-        assert_eq!(format_of(&[0x1f, 0x8b, 8, 0]), Some(Format::Idx));
-        assert_eq!(format_of(&[0, 0, 8, 3]), Some(Format::Idx));
-        assert_eq!(format_of(&[0, 0, 8, 0]), None);
-        assert_eq!(format_of(b"id,x"), None);
-        assert_eq!(format_of(b""), None);
+    fn unknown_and_empty_files_are_named_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("notes.txt");
+        std::fs::write(&path, b"a,b\n1,2\n").expect("write");
+        let err = read_path(&path, &ReadOptions::default()).expect_err("txt is not read");
+        assert!(matches!(err, DataError::UnknownFormat { .. }), "{err}");
+        assert!(err.to_string().contains("notes.txt"), "{err}");
+        assert!(err.to_string().contains("61 2c 62"), "{err}");
+        std::fs::write(&path, b"").expect("write");
+        let err = read_path(&path, &ReadOptions::default()).expect_err("empty");
+        assert!(matches!(err, DataError::NoRows { .. }), "{err}");
     }
 
     #[test]
-    fn unknown_and_empty_files_are_named_errors() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("notes.csv");
-        std::fs::write(&path, b"a,b\n1,2\n").expect("write");
-        let err = read_path(&path, &ReadOptions::default()).expect_err("csv is not read");
-        assert!(matches!(err, DataError::UnknownFormat { .. }));
-        assert!(err.to_string().contains("notes.csv"), "{err}");
-        std::fs::write(&path, b"").expect("write");
-        let err = read_path(&path, &ReadOptions::default()).expect_err("empty");
-        assert!(err.to_string().contains("empty"), "{err}");
+    fn results_cross_threads() {
+        fn is_send_sync<T: Send + Sync>() {}
+        is_send_sync::<DataError>();
+        is_send_sync::<FileReport>();
+        is_send_sync::<ReadOptions>();
     }
 }

@@ -14,8 +14,10 @@ use arrow_schema::{DataType, Field, Schema};
 use flate2::bufread::MultiGzDecoder;
 use loupe_core::Dataset;
 
-use crate::DataError;
-use crate::read_parquet::file_name;
+use crate::assemble::finish_dataset;
+use crate::report::{FileFormat, FileReport, Warning};
+use crate::sink::RowSink;
+use crate::{DataError, ReadOptions};
 
 /// The only element type read: unsigned bytes.
 const UBYTE: u8 = 0x08;
@@ -44,26 +46,44 @@ pub fn read_idx_bytes(
 ) -> Result<Dataset, DataError> {
     let path = Path::new(name);
     let labels = labels.map(|bytes| (path, decompressed(bytes)));
-    build(path, decompressed(images), labels, limit)
+    let options = ReadOptions {
+        limit,
+        ..ReadOptions::default()
+    };
+    let mut report = FileReport::new(FileFormat::Idx);
+    build(path, decompressed(images), labels, &options, &mut report)
 }
 
 /// Reads an IDX images file and, when it exists, its sibling labels file.
-pub(crate) fn read_idx_path(path: &Path, limit: Option<usize>) -> Result<Dataset, DataError> {
+pub(crate) fn read_idx_path(
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<(Dataset, FileReport), DataError> {
+    let mut report = FileReport::new(FileFormat::Idx);
     let images = open(path)?;
-    let labels_path = labels_path_for(path);
-    let labels = match &labels_path {
+    let candidates = label_candidates(path);
+    let labels_path = candidates.iter().find(|candidate| candidate.is_file());
+    let labels = match labels_path {
         Some(labels_path) => Some((labels_path.as_path(), open(labels_path)?)),
         None => None,
     };
-    build(path, images, labels, limit)
+    if labels.is_none() && !candidates.is_empty() {
+        report.warnings.push(Warning::NoLabels {
+            tried: candidates.clone(),
+        });
+    }
+    let dataset = build(path, images, labels, options, &mut report)?;
+    Ok((dataset, report))
 }
 
-/// The labels file that goes with an images file: `t10k-images.idx3-ubyte.gz` →
-/// `t10k-labels.idx1-ubyte.gz`, also trying the name with and without `.gz`.
-fn labels_path_for(images: &Path) -> Option<PathBuf> {
-    let name = images.file_name()?.to_str()?;
+/// The labels files that may go with an images file: `t10k-images.idx3-ubyte.gz` →
+/// `t10k-labels.idx1-ubyte.gz`, with and without `.gz`; none unless the name says `images`.
+fn label_candidates(images: &Path) -> Vec<PathBuf> {
+    let Some(name) = images.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
     if !name.contains("images") {
-        return None;
+        return Vec::new();
     }
     let labels = name.replace("images", "labels").replace("idx3", "idx1");
     let other = match labels.strip_suffix(".gz") {
@@ -73,7 +93,7 @@ fn labels_path_for(images: &Path) -> Option<PathBuf> {
     [labels, other]
         .into_iter()
         .map(|candidate| images.with_file_name(candidate))
-        .find(|candidate| candidate.is_file())
+        .collect()
 }
 
 fn open(path: &Path) -> Result<Box<dyn Read>, DataError> {
@@ -102,7 +122,8 @@ fn build(
     path: &Path,
     mut images: Box<dyn Read + '_>,
     labels: Option<(&Path, Box<dyn Read + '_>)>,
-    limit: Option<usize>,
+    options: &ReadOptions,
+    report: &mut FileReport,
 ) -> Result<Dataset, DataError> {
     let dims = read_header(&mut images, path)?;
     if dims.len() == 1 {
@@ -111,11 +132,11 @@ fn build(
         });
     }
     let image_count = dims[0];
-    let rows = limit.map_or(image_count, |limit| limit.min(image_count));
+    let rows = options
+        .limit
+        .map_or(image_count, |limit| limit.min(image_count));
     if rows == 0 {
-        return Err(DataError::NoRows {
-            path: path.to_path_buf(),
-        });
+        return Err(DataError::no_rows(path));
     }
     let dim = dims[1..]
         .iter()
@@ -123,9 +144,23 @@ fn build(
     let Some(dim) = dim.filter(|dim| dim.checked_mul(rows).is_some()) else {
         return Err(invalid(path, "its dimensions overflow memory sizes"));
     };
+    if dim == 0 {
+        return Err(DataError::ZeroDimension {
+            column: VECTOR_COLUMN.to_owned(),
+            path: path.to_path_buf(),
+        });
+    }
     let pixels = read_data(&mut images, rows * dim, path)?;
-    let vectors: Vec<f32> = pixels.iter().map(|&p| f32::from(p) / 255.0).collect();
+    let mut sink = RowSink::new(VECTOR_COLUMN, path, options, rows);
+    let mut row = Vec::with_capacity(dim);
+    for image in pixels.chunks_exact(dim) {
+        row.clear();
+        row.extend(image.iter().map(|&p| f32::from(p) / 255.0));
+        sink.push(&row)?;
+    }
     drop(pixels);
+    let vectors = sink.finish()?;
+    report.vector_columns = vec![VECTOR_COLUMN.to_owned()];
 
     let metadata = match labels {
         None => RecordBatch::new_empty(Arc::new(Schema::empty())),
@@ -133,8 +168,7 @@ fn build(
             label_batch(&mut reader, image_count, rows, labels_path)?
         }
     };
-    let dataset = Dataset::new(file_name(path), VECTOR_COLUMN, vectors, dim, metadata)
-        .map_err(|e| DataError::dataset(e, VECTOR_COLUMN, path))?;
+    let dataset = finish_dataset(path, VECTOR_COLUMN, vectors, metadata, report)?;
     // A 2-D file (rows × features) keeps the data model's guess; a 3-D one knows its shape.
     Ok(if dims.len() == 3 {
         dataset.with_image_shape(Some([dims[1], dims[2]]))
@@ -256,15 +290,22 @@ mod tests {
 
     #[test]
     fn labels_path_follows_mnist_naming() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let images = dir.path().join("train-images-idx3-ubyte");
-        assert_eq!(labels_path_for(&images), None);
-        std::fs::write(dir.path().join("train-labels-idx1-ubyte.gz"), b"").expect("write");
+        let dir = Path::new("/data");
         assert_eq!(
-            labels_path_for(&images),
-            Some(dir.path().join("train-labels-idx1-ubyte.gz"))
+            label_candidates(&dir.join("train-images-idx3-ubyte")),
+            [
+                dir.join("train-labels-idx1-ubyte"),
+                dir.join("train-labels-idx1-ubyte.gz")
+            ]
         );
-        assert_eq!(labels_path_for(&dir.path().join("digits.idx")), None);
+        assert_eq!(
+            label_candidates(&dir.join("t10k-images.idx3-ubyte.gz")),
+            [
+                dir.join("t10k-labels.idx1-ubyte.gz"),
+                dir.join("t10k-labels.idx1-ubyte")
+            ]
+        );
+        assert!(label_candidates(&dir.join("digits.idx")).is_empty());
     }
 
     #[test]

@@ -25,12 +25,17 @@ use crate::DataError;
 /// count describes the source file, not this one.
 const STALE_METADATA_KEYS: [&str; 3] = ["pandas", "ARROW:schema", crate::SKIPPED_NULL_VECTORS_KEY];
 
+/// Schema metadata key marking a file as a Loupe layout (value: the coordinate columns), so
+/// that reading it back does not mistake `x` and `y` for a two-dimensional embedding.
+pub(crate) const LAYOUT_KEY: &str = "loupe:layout_columns";
+
 /// Saves a layout as Parquet: the dataset's metadata columns unchanged, then `x` and `y`.
 ///
 /// `xy` holds the positions interleaved, `[x0, y0, x1, y1, …]`, two per row. The vectors are
 /// not written: the layout file is for analysis and maps, and the source file still has them.
 /// Metadata columns already named `x` or `y` (from re-opening an earlier layout) are replaced.
-/// Schema metadata such as the `geo` key of (Geo)Parquet is kept, so GIS tools still map it.
+/// Schema metadata such as the `geo` key of (Geo)Parquet is kept, so GIS tools still map it,
+/// and `loupe:layout_columns = x,y` is added.
 /// Compression is zstd. The file appears atomically: written to a temporary file in the same
 /// directory, then renamed over `path`.
 pub fn write_layout_parquet(path: &Path, dataset: &Dataset, xy: &[f32]) -> Result<(), DataError> {
@@ -92,6 +97,7 @@ fn layout_batch(
     columns.push(Arc::new(y));
     let mut kept_metadata = schema.metadata().clone();
     kept_metadata.retain(|key, _| !STALE_METADATA_KEYS.contains(&key.as_str()));
+    kept_metadata.insert(LAYOUT_KEY, "x,y");
     let schema = Schema::new_with_metadata(fields, kept_metadata);
     let options = RecordBatchOptions::new().with_row_count(Some(xy.len() / 2));
     RecordBatch::try_new_with_options(Arc::new(schema), columns, &options)

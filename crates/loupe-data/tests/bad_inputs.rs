@@ -12,7 +12,7 @@ use std::sync::Arc;
 use arrow_array::types::Int64Type;
 use arrow_array::{ArrayRef, ListArray, StringArray};
 use common::{f32_lists, f32_rows, write_parquet};
-use loupe_data::{DataError, ReadOptions, read_path};
+use loupe_data::{DataError, DropReason, DroppedRow, ReadOptions, VectorColumns, read_path};
 
 /// Reads `path`, expecting an error whose message mentions the file name and every `words`.
 fn read_error(path: &Path, options: &ReadOptions, words: &[&str]) -> DataError {
@@ -84,7 +84,7 @@ fn non_float_column_chosen() {
     for (column, type_name) in [("ints", "list<int64>"), ("name", "utf8")] {
         let options = ReadOptions {
             column: Some(column.to_owned()),
-            limit: None,
+            ..ReadOptions::default()
         };
         let err = read_error(&path, &options, &[column, type_name]);
         assert!(matches!(err, DataError::NotVectorColumn { .. }), "{err}");
@@ -101,6 +101,14 @@ fn no_float_list_column_lists_the_columns() {
     assert!(matches!(err, DataError::NoVectorColumn { .. }), "{err}");
 }
 
+/// The rows a [`DataError::BadRows`] lists, and its total.
+fn listed(err: &DataError) -> (usize, Vec<DroppedRow>) {
+    match err {
+        DataError::BadRows { count, first, .. } => (*count, first.clone()),
+        other => panic!("expected BadRows, got {other}"),
+    }
+}
+
 #[test]
 fn ragged_lists() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -112,19 +120,21 @@ fn ragged_lists() {
     let err = read_error(
         &path,
         &ReadOptions::default(),
-        &["row 7", "length 2", "length 3"],
+        &["row 7", "has 2 values", "has 3"],
     );
-    assert!(
-        matches!(
-            err,
-            DataError::RaggedVector {
+    let ragged = DropReason::Ragged {
+        len: 2,
+        expected: 3,
+    };
+    assert_eq!(
+        listed(&err),
+        (
+            1,
+            vec![DroppedRow {
                 row: 7,
-                len: 2,
-                expected: 3,
-                ..
-            }
-        ),
-        "{err}"
+                reason: ragged
+            }]
+        )
     );
 }
 
@@ -135,7 +145,17 @@ fn nan_in_a_vector() {
     let rows = vec![vec![0.0, 1.0], vec![2.0, 3.0], vec![4.0, f32::NAN]];
     write_parquet(&path, vec![("emb", f32_rows(&rows))], 10);
     let err = read_error(&path, &ReadOptions::default(), &["row 2", "emb", "NaN"]);
-    assert!(matches!(err, DataError::NonFinite { row: 2, .. }), "{err}");
+    let nan = DropReason::NonFinite;
+    assert_eq!(
+        listed(&err),
+        (
+            1,
+            vec![DroppedRow {
+                row: 2,
+                reason: nan
+            }]
+        )
+    );
 }
 
 #[test]
@@ -148,7 +168,17 @@ fn null_inside_a_vector() {
     ]);
     write_parquet(&path, vec![("v", vectors)], 10);
     let err = read_error(&path, &ReadOptions::default(), &["row 1", "null"]);
-    assert!(matches!(err, DataError::NullVector { row: 1, .. }), "{err}");
+    let hole = DropReason::NullValue;
+    assert_eq!(
+        listed(&err),
+        (
+            1,
+            vec![DroppedRow {
+                row: 1,
+                reason: hole
+            }]
+        )
+    );
 }
 
 #[test]
@@ -156,11 +186,29 @@ fn only_null_vectors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("nulls.parquet");
     write_parquet(&path, vec![("v", f32_lists(&[None, None]))], 10);
-    let err = read_error(&path, &ReadOptions::default(), &["null vector"]);
+    let err = read_error(
+        &path,
+        &ReadOptions::default(),
+        &["all 2 rows", "without a vector"],
+    );
     assert!(
-        matches!(err, DataError::AllVectorsNull { rows: 2, .. }),
+        matches!(err, DataError::AllRowsDropped { rows: 2, .. }),
         "{err}"
     );
+}
+
+#[test]
+fn conflicting_vector_options() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("two-ways.parquet");
+    write_parquet(&path, vec![("v", f32_rows(&[vec![1.0]]))], 10);
+    let options = ReadOptions {
+        column: Some("v".to_owned()),
+        vector_columns: Some(VectorColumns::Prefix("v".to_owned())),
+        ..ReadOptions::default()
+    };
+    let err = read_error(&path, &options, &["not both"]);
+    assert!(matches!(err, DataError::ConflictingOptions { .. }), "{err}");
 }
 
 #[test]

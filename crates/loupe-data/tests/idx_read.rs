@@ -7,7 +7,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::UInt8Type;
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use loupe_data::{DataError, ReadOptions, read_idx_bytes, read_path};
+use loupe_data::{
+    DataError, FileFormat, ReadOptions, Warning, read_file, read_idx_bytes, read_path,
+};
 
 /// An unsigned-byte IDX file with the given dimensions and data.
 fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
@@ -76,8 +78,8 @@ fn raw_and_gzip_files_with_sibling_labels() {
         );
 
         let options = ReadOptions {
-            column: None,
             limit: Some(2),
+            ..ReadOptions::default()
         };
         let head = read_path(&images_path, &options).expect("limited");
         assert_eq!(head.n_rows(), 2);
@@ -101,9 +103,23 @@ fn images_without_labels_file_load_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("digits-images.idx3-ubyte");
     std::fs::write(&path, tiny().0).expect("write");
-    let ds = read_path(&path, &ReadOptions::default()).expect("read");
+    let (ds, report) = read_file(&path, &ReadOptions::default()).expect("read");
     assert_eq!(ds.n_rows(), 3);
     assert!(ds.column_names().is_empty());
+    assert_eq!(report.format, FileFormat::Idx);
+    let Some(Warning::NoLabels { tried }) = report.warnings.first() else {
+        panic!("expected a NoLabels warning: {:?}", report.warnings);
+    };
+    assert_eq!(tried[0], dir.path().join("digits-labels.idx1-ubyte"));
+    // Pooling applies to IDX pixels too: 2 × 2 images pooled to 2 values.
+    let options = ReadOptions {
+        mean_pool_to: Some(2),
+        ..ReadOptions::default()
+    };
+    let (pooled, _) = read_file(&path, &options).expect("pooled");
+    assert_eq!(pooled.dim(), 2);
+    // Row 0 is 0, 255, 51, 102 (scaled by 1/255): patches (0, 1) and (0.2, 0.4).
+    assert_eq!(pooled.row(0), [(0.0 + 0.2) * 0.5, (1.0 + 0.4) * 0.5]);
 }
 
 #[test]

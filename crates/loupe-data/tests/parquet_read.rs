@@ -10,10 +10,13 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int64Type};
-use arrow_array::{Array, ArrayRef, FixedSizeListArray, LargeListArray};
+use arrow_array::{Array, ArrayRef, FixedSizeListArray, Int64Array, LargeListArray, UInt8Array};
 use arrow_schema::DataType;
-use common::{f32_rows, f64_rows, fixture, id_and_name, write_parquet};
-use loupe_data::{DataError, ReadOptions, read_path, skipped_null_vectors};
+use common::{
+    batch_with_metadata, bits, f32_rows, f64_rows, fixture, flat, id_and_name, write_parquet,
+    write_parquet_batch,
+};
+use loupe_data::{DataError, FileFormat, ReadOptions, read_file, read_path, skipped_null_vectors};
 
 fn rows() -> Vec<Vec<f32>> {
     vec![
@@ -22,10 +25,6 @@ fn rows() -> Vec<Vec<f32>> {
         vec![f32::MIN_POSITIVE, 7.0, 8.0],
         vec![-9.5, 0.1, 0.2],
     ]
-}
-
-fn flat(rows: &[Vec<f32>]) -> Vec<f32> {
-    rows.iter().flatten().copied().collect()
 }
 
 /// Writes `vectors` between two metadata columns and checks that everything comes back exactly.
@@ -46,7 +45,6 @@ fn round_trip(vectors: ArrayRef, expected: &[f32]) {
     assert_eq!(ds.name(), "vectors.parquet");
     assert_eq!(ds.vector_column(), "vec");
     assert_eq!((ds.n_rows(), ds.dim()), (4, 3));
-    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(ds.vectors()), bits(expected));
     assert_eq!(ds.column_names(), ["id", "name"]);
     assert_eq!(ds.metadata().column(0).as_ref(), ids.as_ref());
@@ -107,7 +105,7 @@ fn column_option_chooses_between_float_lists() {
 
     let options = ReadOptions {
         column: Some("pca".to_owned()),
-        limit: None,
+        ..ReadOptions::default()
     };
     let chosen = read_path(&path, &options).expect("chosen");
     assert_eq!(chosen.vector_column(), "pca");
@@ -116,7 +114,7 @@ fn column_option_chooses_between_float_lists() {
 
     let options = ReadOptions {
         column: Some("pcaa".to_owned()),
-        limit: None,
+        ..ReadOptions::default()
     };
     let err = read_path(&path, &options).expect_err("typo");
     assert!(matches!(err, DataError::MissingColumn { .. }), "{err}");
@@ -136,8 +134,8 @@ fn limit_stops_early_across_row_groups() {
     assert_eq!(all.metadata().num_rows(), 50);
 
     let options = ReadOptions {
-        column: None,
         limit: Some(9),
+        ..ReadOptions::default()
     };
     let head = read_path(&path, &options).expect("head");
     assert_eq!(head.n_rows(), 9);
@@ -222,4 +220,83 @@ fn null_vectors_are_skipped_with_their_metadata() {
     assert_eq!(skipped_null_vectors(&ds), 2);
     let ids = ds.metadata().column(0).as_primitive::<Int64Type>();
     assert_eq!(ids.values().as_ref(), [0, 20, 40]);
+}
+
+#[test]
+fn clay_fixture_report() {
+    let (_, report) = read_file(
+        &fixture("03WVN_20220610_20220610_v001.gpq"),
+        &ReadOptions::default(),
+    )
+    .expect("clay file");
+    assert_eq!(report.format, FileFormat::Parquet);
+    assert_eq!(report.vector_columns, ["embeddings"]);
+    assert_eq!((report.source_dim, report.rows_read), (768, 417));
+    assert!(report.dropped.is_empty() && report.warnings.is_empty());
+    assert!(report.key_values.contains_key("geo"));
+    assert!(!report.key_values.contains_key("ARROW:schema"));
+}
+
+/// Clay v1.5 files carry `date`, `gsd` and `uri` as file-level key/value metadata.
+#[test]
+fn key_values_reach_the_report_and_stay_on_the_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("clay15.parquet");
+    let b = batch_with_metadata(
+        vec![("embeddings", f32_rows(&rows()))],
+        &[
+            ("date", "2024-06-10"),
+            ("gsd", "10.0"),
+            ("uri", "s3://b/x.tif"),
+        ],
+    );
+    write_parquet_batch(&path, &b, 10);
+    let (ds, report) = read_file(&path, &ReadOptions::default()).expect("read");
+    assert_eq!(
+        report.key_values.get("date").map(String::as_str),
+        Some("2024-06-10")
+    );
+    assert_eq!(
+        report.key_values.get("gsd").map(String::as_str),
+        Some("10.0")
+    );
+    assert_eq!(
+        report.key_values.get("uri").map(String::as_str),
+        Some("s3://b/x.tif")
+    );
+    assert!(!report.key_values.contains_key("ARROW:schema"));
+    let schema = ds.metadata().schema();
+    assert_eq!(
+        schema.metadata().get("gsd").map(String::as_str),
+        Some("10.0")
+    );
+}
+
+/// A digits table as Kaggle ships it: `label, pixel1 … pixel16`, one byte per column.
+#[test]
+fn wide_pixel_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("digits.parquet");
+    let labels: ArrayRef = Arc::new(Int64Array::from(vec![3, 7, 3]));
+    let pixels: Vec<Vec<u8>> = (0..3_u8)
+        .map(|r| (0..16).map(|c| r * 16 + c).collect())
+        .collect();
+    let names: Vec<String> = (1..=16).map(|c| format!("pixel{c}")).collect();
+    let mut columns = vec![("label", Arc::clone(&labels))];
+    for (c, name) in names.iter().enumerate() {
+        let column: Vec<u8> = pixels.iter().map(|row| row[c]).collect();
+        columns.push((
+            name.as_str(),
+            Arc::new(UInt8Array::from(column)) as ArrayRef,
+        ));
+    }
+    write_parquet(&path, columns, 2);
+    let (ds, report) = read_file(&path, &ReadOptions::default()).expect("read");
+    assert_eq!(report.vector_columns, names);
+    assert_eq!(ds.vector_column(), "pixel1..pixel16");
+    assert_eq!((ds.n_rows(), ds.dim()), (3, 16));
+    let expected: Vec<f32> = pixels.iter().flatten().map(|&p| f32::from(p)).collect();
+    assert_eq!(ds.vectors(), expected);
+    assert_eq!(ds.column_names(), ["label"]);
+    assert_eq!(ds.metadata().column(0).as_ref(), labels.as_ref());
 }
