@@ -285,9 +285,7 @@ impl DataError {
         match source {
             DatasetError::NonFinite { row } => Self::NonFinite { column, row, path },
             DatasetError::ZeroDimension => Self::ZeroDimension { column, path },
-            source @ (DatasetError::RaggedBuffer { .. } | DatasetError::RowMismatch { .. }) => {
-                Self::Dataset { source, path }
-            }
+            source => Self::Dataset { source, path },
         }
     }
 }

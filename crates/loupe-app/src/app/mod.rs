@@ -1,5 +1,6 @@
 //! The desktop app: an eframe shell around a [`Session`].
 
+mod continuation;
 mod inspector;
 mod loader;
 mod palette;
@@ -11,9 +12,10 @@ mod status_bar;
 
 use std::sync::Arc;
 
+pub use continuation::{PROJECTED_COLUMN, Projection};
 pub use loader::DataSource;
 pub use plot_view::PlotView;
-pub use session::{ClassLabel, Command, Session};
+pub use session::{ClassLabel, Command, LoadPurpose, Session};
 
 use crate::cli::OpenArgs;
 
@@ -60,6 +62,8 @@ pub struct LoupeApp {
     pub has_renderer: bool,
     open_path_text: String,
     file_dialog: Option<Arc<loupe_core::LatestSlot<Option<std::path::PathBuf>>>>,
+    /// What the file chosen in the open dialog is for.
+    file_dialog_purpose: LoadPurpose,
     pending: Vec<Command>,
 }
 
@@ -90,6 +94,7 @@ impl LoupeApp {
             has_renderer,
             open_path_text: String::new(),
             file_dialog: None,
+            file_dialog_purpose: LoadPurpose::Open,
             pending: Vec::new(),
         }
     }
@@ -103,7 +108,19 @@ impl LoupeApp {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 if ui.button("Open…").clicked() {
-                    self.open_dialog(ui.ctx());
+                    self.open_dialog(ui.ctx(), LoadPurpose::Open);
+                    ui.close();
+                }
+                let can_add = self.session.layout.is_some() && !self.session.is_running();
+                if ui
+                    .add_enabled(can_add, egui::Button::new("Add points to layout…"))
+                    .on_hover_text(
+                        "place the rows of another file (same vector length) into the finished \
+                         layout without moving it; they are drawn hollow",
+                    )
+                    .clicked()
+                {
+                    self.open_dialog(ui.ctx(), LoadPurpose::AddPoints);
                     ui.close();
                 }
                 if ui.button("Open demo (MNIST digits)").clicked() {
@@ -133,7 +150,8 @@ impl LoupeApp {
     }
 
     /// The native file dialog blocks its thread, so it runs on its own.
-    fn open_dialog(&mut self, ctx: &egui::Context) {
+    fn open_dialog(&mut self, ctx: &egui::Context, purpose: LoadPurpose) {
+        self.file_dialog_purpose = purpose;
         let slot = Arc::new(loupe_core::LatestSlot::new());
         let thread_slot = Arc::clone(&slot);
         let ctx = ctx.clone();
@@ -163,11 +181,17 @@ impl LoupeApp {
         if let Some(picked) = slot.take() {
             self.file_dialog = None;
             match picked.as_ref() {
-                Some(path) => self.queue(Command::Open(DataSource::File {
-                    path: path.clone(),
-                    column: None,
-                    limit: None,
-                })),
+                Some(path) => {
+                    let source = DataSource::File {
+                        path: path.clone(),
+                        column: None,
+                        limit: None,
+                    };
+                    self.queue(match self.file_dialog_purpose {
+                        LoadPurpose::Open => Command::Open(source),
+                        LoadPurpose::AddPoints => Command::AddPoints(source),
+                    });
+                }
                 None => {
                     // Cancelled, or no desktop portal to show a dialog: offer the path field.
                     self.session.error = Some(
