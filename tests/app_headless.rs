@@ -265,13 +265,10 @@ fn a_stopped_layout_refines_and_takes_projected_points() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/fixtures/03WVN_20220610_20220610_v001.gpq"
     );
-    harness
-        .state_mut()
-        .queue(Command::AddPoints(DataSource::File {
-            path: fixture.into(),
-            column: None,
-            limit: None,
-        }));
+    // (through the side panel's path field and its Add points button).
+    harness.state_mut().session.path_text = fixture.to_owned();
+    harness.run_steps(2);
+    harness.get_by_label("Add points").click();
     step_until(
         &mut harness,
         Duration::from_secs(30),

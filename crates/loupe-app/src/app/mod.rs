@@ -60,7 +60,6 @@ pub struct LoupeApp {
     pub plot: PlotView,
     /// Whether the GPU point renderer is available (false in a window without wgpu).
     pub has_renderer: bool,
-    open_path_text: String,
     file_dialog: Option<Arc<loupe_core::LatestSlot<Option<std::path::PathBuf>>>>,
     /// What the file chosen in the open dialog is for.
     file_dialog_purpose: LoadPurpose,
@@ -92,7 +91,6 @@ impl LoupeApp {
             session,
             plot: PlotView::default(),
             has_renderer,
-            open_path_text: String::new(),
             file_dialog: None,
             file_dialog_purpose: LoadPurpose::Open,
             pending: Vec::new(),
@@ -125,18 +123,6 @@ impl LoupeApp {
                 }
                 if ui.button("Open demo (MNIST digits)").clicked() {
                     self.queue(Command::Open(DataSource::Demo { limit: None }));
-                    ui.close();
-                }
-                ui.separator();
-                ui.label("Open a path:");
-                let edit = ui.text_edit_singleline(&mut self.open_path_text);
-                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (ui.button("Open path").clicked() || enter) && !self.open_path_text.is_empty() {
-                    self.queue(Command::Open(DataSource::File {
-                        path: self.open_path_text.trim().into(),
-                        column: None,
-                        limit: None,
-                    }));
                     ui.close();
                 }
             });

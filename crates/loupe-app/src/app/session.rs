@@ -107,6 +107,8 @@ pub struct Session {
     pub projection: Option<Projection>,
     /// The schedule Refine runs.
     pub refine_phases: PhaseList,
+    /// A file path typed in the side panel (where no file dialog can be shown).
+    pub path_text: String,
     labels_generation: u64,
     repaint: Arc<dyn Fn() + Send + Sync>,
     frame_times: FrameTimes,
@@ -149,6 +151,7 @@ impl Session {
                 exaggeration: 1.0,
                 momentum: 0.8,
             }]),
+            path_text: String::new(),
             labels_generation: u64::MAX,
             repaint,
             frame_times: FrameTimes::default(),

@@ -2,6 +2,7 @@
 
 use loupe_tsne::RunStatus;
 
+use super::loader::DataSource;
 use super::palette;
 use super::plot_view::PlotView;
 use super::session::{Command, Session};
@@ -16,6 +17,7 @@ pub fn side_panel_ui(
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         dataset_ui(ui, session);
+        path_ui(ui, session, commands);
         ui.separator();
         tsne_params_ui(ui, session);
         phases_ui(ui, &mut session.params);
@@ -67,6 +69,44 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
     if let Some(error) = &session.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
+}
+
+/// A typed path to open, or to add to the finished layout: works where no desktop file
+/// dialog can be shown (a bare X server, a remote session).
+fn path_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.label("path");
+        ui.add(
+            egui::TextEdit::singleline(&mut session.path_text)
+                .hint_text("file to open or add")
+                .desired_width(f32::INFINITY),
+        );
+    });
+    let path = session.path_text.trim();
+    let source = || DataSource::File {
+        path: path.into(),
+        column: None,
+        limit: None,
+    };
+    let can_add = session.layout.is_some() && !session.is_running();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Open"))
+            .clicked()
+        {
+            commands.push(Command::Open(source()));
+        }
+        if ui
+            .add_enabled(!path.is_empty() && can_add, egui::Button::new("Add points"))
+            .on_hover_text(
+                "place this file's rows (same vector length) into the finished layout \
+                 without moving it; they are drawn hollow",
+            )
+            .clicked()
+        {
+            commands.push(Command::AddPoints(source()));
+        }
+    });
 }
 
 fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
