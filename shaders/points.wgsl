@@ -11,7 +11,9 @@
 //
 // Entry points:
 // * `vs_points` / `fs_points`: all points; per-instance position (location 0) and packed
-//   RGBA8 colour (location 1, r in the lowest byte).
+//   RGBA8 colour (location 1, r in the lowest byte). Points whose instance index is at least
+//   `hollow_from` are drawn as rings instead of discs (rows projected into a finished layout
+//   are appended after the reference rows, so one index marks them all).
 // * `vs_highlight` / `fs_highlight`: one ring per draw around a hovered or selected point; the
 //   draw's first_instance picks the point, the colour and radius come from the uniform block
 //   (bound with a dynamic offset, one slot per highlight).
@@ -32,7 +34,8 @@ struct PointUniforms {
     ring_width_px: f32,
     // 1 when the render target is an *Srgb format: colours are then decoded to linear
     srgb_target: u32,
-    _pad: u32,
+    // point pass: instances from this index on are drawn hollow (0xffffffff: none)
+    hollow_from: u32,
 }
 
 @group(0) @binding(0) var<uniform> u: PointUniforms;
@@ -45,6 +48,8 @@ struct VertexOut {
     // position of this fragment relative to the point centre, physical pixels
     @location(0) local_px: vec2<f32>,
     @location(1) @interpolate(flat) color: vec4<f32>,
+    // 1 for a hollow (ring) marker in the point pass
+    @location(2) @interpolate(flat) hollow: u32,
 }
 
 fn quad_corner(vertex_index: u32) -> vec2<f32> {
@@ -85,17 +90,20 @@ fn expand_quad(vertex_index: u32, position: vec2<f32>, half_extent_px: f32) -> V
     // Clip space has y up, pixels have y down; the disc is symmetric so the sign does not matter.
     out.local_px = corner * half_extent_px;
     out.color = vec4<f32>(0.0);
+    out.hollow = 0u;
     return out;
 }
 
 @vertex
 fn vs_points(
     @builtin(vertex_index) vertex_index: u32,
+    @builtin(instance_index) instance_index: u32,
     @location(0) position: vec2<f32>,
     @location(1) color: u32,
 ) -> VertexOut {
     var out = expand_quad(vertex_index, position, max(u.radius_px, 0.5) + AA_MARGIN_PX);
     out.color = decode_color(color);
+    out.hollow = select(0u, 1u, instance_index >= u.hollow_from);
     return out;
 }
 
@@ -103,7 +111,13 @@ fn vs_points(
 fn fs_points(in: VertexOut) -> @location(0) vec4<f32> {
     let d = length(in.local_px);
     // 1 px linear ramp centred on the rim: an analytic box-filtered edge.
-    let coverage = clamp(u.radius_px + 0.5 - d, 0.0, 1.0);
+    var coverage = clamp(u.radius_px + 0.5 - d, 0.0, 1.0);
+    if in.hollow != 0u {
+        // A ring a third of the radius thick (at least 1.5 px), same outer edge as the disc.
+        let half_width = 0.5 * max(u.radius_px / 3.0, 1.5);
+        let ring_center = u.radius_px - half_width;
+        coverage = clamp(half_width + 0.5 - abs(d - ring_center), 0.0, 1.0);
+    }
     let alpha = in.color.a * coverage * u.opacity;
     if alpha <= 0.0 {
         discard;

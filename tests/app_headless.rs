@@ -209,3 +209,135 @@ fn demo_runs_live_and_hover_click_show_the_label() {
     let positions = harness.state().session.positions().unwrap().clone();
     assert!(positions.iter().all(|v| v.is_finite()));
 }
+
+#[test]
+fn a_stopped_layout_refines_and_takes_projected_points() {
+    use loupe_app::app::Command;
+
+    let gpu = loupe_render::testing::request_test_device().is_some();
+    let mut builder = Harness::builder().with_size(egui::vec2(1280.0, 800.0));
+    if gpu {
+        builder = builder.wgpu();
+    }
+    let n = 1_500;
+    let mut harness = builder
+        .build_eframe(|cc| LoupeApp::new(cc, Some(DataSource::Demo { limit: Some(n) }), true));
+    step_until(
+        &mut harness,
+        Duration::from_mins(5),
+        "40 iterations",
+        |app| {
+            app.session
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.iteration >= 40)
+        },
+    );
+    harness.get_by_label("Stop").click();
+    step_until(
+        &mut harness,
+        Duration::from_secs(30),
+        "a kept layout",
+        |app| !app.session.is_running() && app.session.layout.is_some(),
+    );
+    let stopped_at = harness.state().session.snapshot.as_ref().unwrap().iteration;
+
+    // Refine: 30 more iterations at exaggeration 1 through the side panel's button.
+    harness.state_mut().session.refine_phases.0[0].n_iter = 30;
+    harness.get_by_label("Refine this layout").click();
+    harness.run_steps(2);
+    harness.get_by_label("Refine").click();
+    step_until(&mut harness, Duration::from_mins(2), "the refine", |app| {
+        !app.session.is_running()
+            && app
+                .session
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.status == RunStatus::Finished)
+    });
+    let refined = harness.state().session.snapshot.clone().unwrap();
+    assert_eq!(refined.iteration, stopped_at + 30, "iterations continue");
+    assert!(harness.state().session.layout.is_some());
+    let reference = refined.positions.clone();
+
+    // Vectors of the wrong length are refused with a message; nothing else changes.
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/03WVN_20220610_20220610_v001.gpq"
+    );
+    // (through the side panel's path field and its Add points button).
+    harness.state_mut().session.path_text = fixture.to_owned();
+    harness.run_steps(2);
+    harness.get_by_label("Add points").click();
+    step_until(
+        &mut harness,
+        Duration::from_secs(30),
+        "the refusal",
+        |app| app.session.loading.is_none() && app.session.error.is_some(),
+    );
+    let error = harness.state().session.error.clone().unwrap();
+    assert!(error.contains("768-dimensional"), "{error}");
+    assert_eq!(harness.state().session.n_rows(), n);
+
+    // Add 200 digits that are copies of the first 200: each lands on its twin, drawn hollow.
+    let m = 200;
+    harness
+        .state_mut()
+        .queue(Command::AddPoints(DataSource::Demo { limit: Some(m) }));
+    step_until(
+        &mut harness,
+        Duration::from_mins(2),
+        "the projection",
+        |app| {
+            app.session.loading.is_none()
+                && !app.session.is_running()
+                && app
+                    .session
+                    .positions()
+                    .is_some_and(|p| p.len() == 2 * (n + m))
+        },
+    );
+    let app = harness.state();
+    assert_eq!(app.session.n_rows(), n + m);
+    assert_eq!(app.session.hollow_from(), Some(n as u32));
+    let positions = app.session.positions().unwrap().clone();
+    assert_eq!(
+        positions[..2 * n],
+        reference[..],
+        "the reference stayed put"
+    );
+    let spread = reference.iter().fold(0.0_f32, |s, v| s.max(v.abs()));
+    let mut gaps: Vec<f32> = (0..m)
+        .map(|i| {
+            let (p, q) = (&positions[2 * (n + i)..], &positions[2 * i..]);
+            ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt()
+        })
+        .collect();
+    gaps.sort_by(f32::total_cmp);
+    assert!(
+        gaps[m / 2] < 0.05 * spread,
+        "median distance to the twin {} of spread {spread}",
+        gaps[m / 2]
+    );
+    let dataset = app.session.dataset.clone().unwrap();
+    let projected = dataset.categories("projected").expect("a projected column");
+    assert_eq!(projected.names, ["false", "true"]);
+    assert_eq!(projected.counts, [n, m]);
+    harness.get_by_label(&format!(
+        "{m} rows from MNIST test digits (demo) projected into the layout (hollow)"
+    ));
+    if gpu {
+        let image = harness.render().expect("render");
+        let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app_projected.png");
+        image.save(&out).expect("save snapshot");
+        eprintln!("snapshot written to {}", out.display());
+    }
+
+    // Remove them again: back to the reference rows and layout.
+    harness.get_by_label("Remove projected rows").click();
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_eq!(app.session.n_rows(), n);
+    assert_eq!(app.session.hollow_from(), None);
+    assert_eq!(app.session.positions().unwrap()[..], reference[..]);
+}

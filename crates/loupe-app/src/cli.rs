@@ -194,9 +194,14 @@ impl TsneArgs {
         if phases.0.is_empty() {
             anyhow::bail!("the custom schedule has no phases");
         }
-        let phases = phases
-            .0
-            .iter()
+        let phases = self.phases_from_rows(&phases.0, n_points);
+        Ok(valid.with_phases(phases)?)
+    }
+
+    /// Engine phases for edited rows over `n_points` points: the learning rate is the one set
+    /// (a number), or openTSNE's automatic `N / exaggeration` per phase.
+    pub fn phases_from_rows(&self, rows: &[PhaseRow], n_points: usize) -> Vec<Phase> {
+        rows.iter()
             .enumerate()
             .map(|(i, row)| Phase {
                 name: format!("phase {} (×{})", i + 1, row.exaggeration),
@@ -208,8 +213,7 @@ impl TsneArgs {
                     _ => n_points as f64 / row.exaggeration.max(f64::MIN_POSITIVE),
                 },
             })
-            .collect();
-        Ok(valid.with_phases(phases)?)
+            .collect()
     }
 
     fn learning_rate(&self) -> anyhow::Result<LearningRate> {

@@ -14,6 +14,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     let options = loupe_data::ReadOptions {
         column: args.column.clone(),
         limit: args.limit,
+        ..loupe_data::ReadOptions::default()
     };
     let dataset = loupe_data::read_path(&args.input, &options)?;
     let recipe = args.tsne.to_recipe(dataset.dim(), dataset.n_rows())?;

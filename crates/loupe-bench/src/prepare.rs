@@ -73,6 +73,7 @@ fn read_digits(path: &Path, limit: usize) -> Result<(Vec<f32>, Vec<u8>, usize)> 
         &ReadOptions {
             column: None,
             limit: Some(limit),
+            ..ReadOptions::default()
         },
     )?;
     let labels = dataset

@@ -34,6 +34,22 @@ pub enum DatasetError {
     /// Zero-dimensional vectors carry no information to lay out.
     #[error("vectors have dimension 0")]
     ZeroDimension,
+    /// Stacking needs at least one dataset.
+    #[error("no datasets to stack")]
+    NoParts,
+    /// Rows of different widths cannot share one vector buffer.
+    #[error("part {part} has {dim}-dimensional vectors, the first has {expected}")]
+    DimensionMismatch {
+        /// Index of the first differing part.
+        part: usize,
+        /// Its dimension.
+        dim: usize,
+        /// The first part's dimension.
+        expected: usize,
+    },
+    /// Arrow could not assemble the metadata columns.
+    #[error("metadata columns: {0}")]
+    Arrow(#[source] arrow_schema::ArrowError),
 }
 
 /// N embedding vectors plus the rest of each row.
@@ -46,7 +62,7 @@ pub struct Dataset {
     vector_column: String,
     vectors: Arc<[f32]>,
     dim: usize,
-    metadata: RecordBatch,
+    pub(crate) metadata: RecordBatch,
     image_shape: Option<[usize; 2]>,
 }
 

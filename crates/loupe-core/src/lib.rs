@@ -8,6 +8,7 @@
 //! vocabulary of the engine crates and the app.
 
 mod categories;
+mod concat;
 mod dataset;
 mod latest;
 

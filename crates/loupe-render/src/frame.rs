@@ -58,6 +58,10 @@ pub struct PointFrame {
     pub opacity: f32,
     /// Hovered and selected points, drawn as rings on top in this order.
     pub highlights: Vec<Highlight>,
+    /// Points from this index on are drawn hollow (rings, not discs): the app appends rows
+    /// projected into a finished layout after its reference rows, so one index marks them
+    /// all without a per-point buffer. `None` draws every point filled.
+    pub hollow_from: Option<u32>,
 }
 
 impl PointFrame {

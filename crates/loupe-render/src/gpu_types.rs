@@ -28,8 +28,8 @@ pub(crate) struct PointUniforms {
     pub ring_width_px: f32,
     /// 1 when the target format is sRGB, so the shader decodes colours to linear first.
     pub srgb_target: u32,
-    /// Padding to the 16-byte multiple that uniform buffers require.
-    pub pad: u32,
+    /// Point pass: instances from this index on are drawn as rings (`u32::MAX`: none).
+    pub hollow_from: u32,
 }
 
 // Must match `struct PointUniforms` in shaders/points.wgsl.
@@ -63,7 +63,7 @@ mod tests {
             ("ring_color", offset_of!(PointUniforms, ring_color)),
             ("ring_width_px", offset_of!(PointUniforms, ring_width_px)),
             ("srgb_target", offset_of!(PointUniforms, srgb_target)),
-            ("_pad", offset_of!(PointUniforms, pad)),
+            ("hollow_from", offset_of!(PointUniforms, hollow_from)),
         ];
         assert_eq!(members.len(), rust_offsets.len(), "member count");
         for (member, (name, offset)) in members.iter().zip(rust_offsets) {

@@ -297,6 +297,7 @@ impl PointRenderer {
                 1.0
             },
             srgb_target: u32::from(self.srgb_target),
+            hollow_from: frame.hollow_from.unwrap_or(u32::MAX),
             ..PointUniforms::default()
         };
         queue.write_buffer(&self.points_uniforms, 0, bytemuck::bytes_of(&base));

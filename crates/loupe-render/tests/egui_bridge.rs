@@ -41,6 +41,7 @@ fn callback_draws_in_physical_pixels_and_clips_to_its_rect() {
         viewport_px: [rect.width(), rect.height()],
         point_radius_px: 3.0,
         opacity: 1.0,
+        hollow_from: None,
         highlights: vec![Highlight {
             index: 0,
             color: pack_rgba(255, 255, 0, 255),

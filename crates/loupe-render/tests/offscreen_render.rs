@@ -51,6 +51,7 @@ fn three_point_frame() -> PointFrame {
         viewport_px: [SIZE as f32, SIZE as f32],
         point_radius_px: 5.0,
         opacity: 1.0,
+        hollow_from: None,
         highlights: vec![Highlight {
             index: 0,
             color: packed(YELLOW),
@@ -204,6 +205,7 @@ fn grows_buffers_and_handles_empty_frames() {
         viewport_px: [SIZE as f32, SIZE as f32],
         point_radius_px: 5.0,
         opacity: 1.0,
+        hollow_from: None,
         highlights: vec![Highlight {
             index: 3,
             color: packed(YELLOW),
@@ -230,6 +232,7 @@ fn grows_buffers_and_handles_empty_frames() {
         positions_generation: 1,
         colors: Arc::new(vec![packed(RED); n]),
         colors_generation: 1,
+        hollow_from: None,
         highlights: vec![Highlight {
             index: n as u32 - 1,
             color: packed(YELLOW),
@@ -290,6 +293,7 @@ fn ten_million_points() {
         point_radius_px: 1.0,
         opacity: 1.0,
         highlights: Vec::new(),
+        hollow_from: None,
     };
     let mut renderer = PointRenderer::new(&device, FORMAT, 1);
     let start = std::time::Instant::now();
@@ -302,4 +306,36 @@ fn ten_million_points() {
     assert_eq!(renderer.uploads().position_bytes, (n * 8) as u64);
     image.assert_pixel(30, 64, GREEN, 0, "inside the 10 M point grid");
     image.assert_pixel(100, 64, CLEAR, 0, "right of the grid");
+}
+
+#[test]
+fn points_from_hollow_from_on_are_rings() {
+    let Some((device, queue, _info)) = request_test_device() else {
+        return;
+    };
+    let mut renderer = PointRenderer::new(&device, FORMAT, 1);
+    let filled = data_at_pixel(32, 32);
+    let hollow = data_at_pixel(96, 32);
+    let frame = PointFrame {
+        positions: Arc::new(vec![filled[0], filled[1], hollow[0], hollow[1]]),
+        positions_generation: 1,
+        colors: Arc::new(vec![packed(RED), packed(GREEN)]),
+        colors_generation: 1,
+        camera: pixel_camera(),
+        viewport_px: [SIZE as f32, SIZE as f32],
+        point_radius_px: 9.0,
+        opacity: 1.0,
+        highlights: Vec::new(),
+        hollow_from: Some(1),
+    };
+    let image = render(&device, &queue, &mut renderer, &frame, 1);
+    // Point 0 is a disc; point 1 a ring: clear in the middle, green on its rim (radius 9,
+    // thickness 3, so 7.5 px from the centre is inside the ring).
+    image.assert_pixel(32, 32, RED, 0, "filled point centre");
+    image.assert_pixel(35, 32, RED, 0, "filled point body");
+    image.assert_pixel(96, 32, CLEAR, 0, "hollow point centre");
+    image.assert_pixel(99, 32, CLEAR, 0, "hollow point inside");
+    for (x, y) in [(103, 32), (89, 32), (96, 25), (96, 39)] {
+        image.assert_pixel(x, y, GREEN, 0, "hollow point ring");
+    }
 }

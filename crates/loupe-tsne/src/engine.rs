@@ -393,18 +393,21 @@ impl TsneEngine {
         self.phase_index() >= self.phases.len()
     }
 
-    /// Refine: appends `phases` to the schedule, so that further [`Self::step`]s continue
-    /// optimising the current layout. The optimiser's gains and momentum carry over, as they
-    /// do across openTSNE's successive `optimize()` calls on one embedding.
+    /// Refine: continues optimising the current layout through `phases`, which replace
+    /// whatever the schedule had left (nothing, for a finished run; the rest of the
+    /// schedule, for a stopped one), so further [`Self::step`]s run exactly `phases`. The
+    /// optimiser's gains and momentum carry over, as they do across openTSNE's successive
+    /// `optimize()` calls on one embedding; the schedule keeps the phases already run, cut
+    /// to the iterations actually done.
     pub fn continue_with(&mut self, phases: Vec<Phase>) -> Result<(), crate::ParamError> {
         for phase in &phases {
             phase.validate()?;
         }
-        // Settle the cursor on the end of the old schedule before extending it, so that an
-        // appended phase starts at its own first iteration.
-        let current = self.phase_index();
-        if current != self.phase_index {
-            self.phase_index = current;
+        if let Some(current) = self.phases.get_mut(self.phase_index) {
+            current.n_iter = self.phase_iteration;
+            let keep = self.phase_index + usize::from(self.phase_iteration > 0);
+            self.phases.truncate(keep);
+            self.phase_index = keep;
             self.phase_iteration = 0;
         }
         self.phases.extend(phases);

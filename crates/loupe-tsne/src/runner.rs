@@ -213,7 +213,8 @@ pub fn spawn_refine(
 /// openTSNE's `transform` on a thread: places `new_vectors` (`M × input_dim`, raw rows, as
 /// the reference's input was before any PCA) against the frozen `layout`, publishing every
 /// iteration. Snapshots hold `N + M` positions: the reference's `N`, unchanged, then the new
-/// points, so a viewer can draw the new rows on top of the old ones.
+/// points, so a viewer can draw the new rows on top of the old ones; while the new rows'
+/// neighbours are searched, `Preparing` snapshots hold the reference's `N` alone.
 pub fn spawn_transform(
     layout: &FinishedLayout,
     new_vectors: Arc<[f32]>,
@@ -238,22 +239,24 @@ pub fn spawn_transform(
     let shared = new_shared();
     spawn_worker(shared, move |worker_shared| {
         let names = vec!["add points".to_owned()];
-        let (result, _) =
-            Worker::new(worker_shared, phases, names, on_update).run(|progress, cancelled| {
-                if cancelled() {
-                    return Err(TsneError::Cancelled);
-                }
-                progress(PrepareStage::NearestNeighbors);
-                let projected = space.project(&new_vectors)?;
-                let partial = PartialEmbedding::prepare(
-                    space.data(),
-                    space.dim(),
-                    &reference,
-                    &projected,
-                    &params,
-                )?;
-                Ok(TransformDriver::new(partial))
-            });
+        let shown = reference.iter().map(|&v| v as f32).collect();
+        let worker =
+            Worker::new(worker_shared, phases, names, on_update).preparing_positions(shown);
+        let (result, _) = worker.run(|progress, cancelled| {
+            if cancelled() {
+                return Err(TsneError::Cancelled);
+            }
+            progress(PrepareStage::NearestNeighbors);
+            let projected = space.project(&new_vectors)?;
+            let partial = PartialEmbedding::prepare(
+                space.data(),
+                space.dim(),
+                &reference,
+                &projected,
+                &params,
+            )?;
+            Ok(TransformDriver::new(partial))
+        });
         (result, None)
     })
 }
@@ -493,7 +496,8 @@ struct Worker<'a> {
     on_update: Box<dyn Fn() + Send + Sync>,
     /// Position buffers recycled once the UI has dropped every snapshot holding them.
     pool: Vec<Arc<Vec<f32>>>,
-    empty: Arc<Vec<f32>>,
+    /// Positions shown while preparing (empty, or a transform's frozen reference).
+    preparing: Arc<Vec<f32>>,
     seconds_per_iteration: Option<f64>,
     /// Every phase of the run with its stage index.
     phases: Vec<(usize, Phase)>,
@@ -516,7 +520,7 @@ impl<'a> Worker<'a> {
             shared,
             on_update,
             pool: Vec::new(),
-            empty: Arc::new(Vec::new()),
+            preparing: Arc::new(Vec::new()),
             seconds_per_iteration: None,
             total_iterations: phases.iter().map(|(_, p)| p.n_iter).sum(),
             exaggeration: phases.first().map_or(1.0, |(_, p)| p.exaggeration),
@@ -528,13 +532,19 @@ impl<'a> Worker<'a> {
         }
     }
 
+    /// Shows `positions` while preparing instead of nothing.
+    fn preparing_positions(mut self, positions: Vec<f32>) -> Self {
+        self.preparing = Arc::new(positions);
+        self
+    }
+
     /// Prepares with `prepare`, then iterates until finished or cancelled.
     fn run<E: Driven>(
         mut self,
         prepare: impl FnOnce(&mut dyn FnMut(PrepareStage), &dyn Fn() -> bool) -> Result<E, TsneError>,
     ) -> (RunResult, Option<E>) {
         let shared = self.shared;
-        let empty = Arc::clone(&self.empty);
+        let empty = Arc::clone(&self.preparing);
         let prepared = prepare(
             &mut |stage| {
                 self.publish(RunStatus::Preparing(stage), 0, None, Arc::clone(&empty));

@@ -22,7 +22,7 @@ pub struct Phase {
 
 impl Phase {
     /// Checks the phase's numbers; used for standard and custom schedules alike.
-    pub(crate) fn validate(&self) -> Result<(), crate::ParamError> {
+    pub fn validate(&self) -> Result<(), crate::ParamError> {
         use crate::params::{finite_positive, in_unit_interval};
         finite_positive("exaggeration", self.exaggeration)?;
         in_unit_interval("momentum", self.momentum)?;

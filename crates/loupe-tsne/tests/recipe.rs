@@ -114,6 +114,21 @@ fn phases_run_in_order_with_their_exaggeration_and_refine_continues() {
     assert!(b.kl.is_some(), "KL at the end of a phase");
     assert!(engine.step().is_none());
     assert!(engine.positions().iter().all(|v| v.is_finite()));
+
+    // Refining a stopped run replaces the rest of its schedule.
+    let mut stopped = TsneEngine::prepare(&pixels, 784, &params, &mut |_| {}).expect("prepare");
+    for _ in 0..3 {
+        stopped.step().expect("step");
+    }
+    stopped
+        .continue_with(vec![phase(2, 3.0, n)])
+        .expect("valid phase");
+    let rest: Vec<_> = std::iter::from_fn(|| stopped.step())
+        .map(|info| (info.iteration, info.phase_index, info.exaggeration))
+        .collect();
+    assert_eq!(rest, [(4, 1, 3.0), (5, 1, 3.0)]);
+    assert_eq!(stopped.phases().len(), 2);
+    assert_eq!(stopped.phases()[0].n_iter, 3, "the stopped phase is cut");
 }
 
 #[test]

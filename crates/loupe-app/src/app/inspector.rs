@@ -22,12 +22,11 @@ pub fn inspector_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Com
             commands.push(Command::Select(None));
         }
     });
-    if let Some(positions) = session.positions() {
-        ui.label(format!(
-            "x {:.3}, y {:.3}",
-            positions[2 * row],
-            positions[2 * row + 1]
-        ));
+    if let Some(&[x, y]) = session
+        .positions()
+        .and_then(|positions| positions.get(2 * row..2 * row + 2))
+    {
+        ui.label(format!("x {x:.3}, y {y:.3}"));
     }
     if let Some(shape) = dataset.image_shape() {
         vector_image_ui(ui, dataset, row, shape);

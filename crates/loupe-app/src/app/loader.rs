@@ -46,6 +46,7 @@ impl DataSource {
                 &loupe_data::ReadOptions {
                     column: column.clone(),
                     limit: *limit,
+                    ..loupe_data::ReadOptions::default()
                 },
             )?),
         }

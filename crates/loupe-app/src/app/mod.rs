@@ -1,5 +1,6 @@
 //! The desktop app: an eframe shell around a [`Session`].
 
+mod continuation;
 mod inspector;
 mod loader;
 mod palette;
@@ -11,9 +12,10 @@ mod status_bar;
 
 use std::sync::Arc;
 
+pub use continuation::{PROJECTED_COLUMN, Projection};
 pub use loader::DataSource;
 pub use plot_view::PlotView;
-pub use session::{ClassLabel, Command, Session};
+pub use session::{ClassLabel, Command, LoadPurpose, Session};
 
 use crate::cli::OpenArgs;
 
@@ -58,8 +60,9 @@ pub struct LoupeApp {
     pub plot: PlotView,
     /// Whether the GPU point renderer is available (false in a window without wgpu).
     pub has_renderer: bool,
-    open_path_text: String,
     file_dialog: Option<Arc<loupe_core::LatestSlot<Option<std::path::PathBuf>>>>,
+    /// What the file chosen in the open dialog is for.
+    file_dialog_purpose: LoadPurpose,
     pending: Vec<Command>,
 }
 
@@ -88,8 +91,8 @@ impl LoupeApp {
             session,
             plot: PlotView::default(),
             has_renderer,
-            open_path_text: String::new(),
             file_dialog: None,
+            file_dialog_purpose: LoadPurpose::Open,
             pending: Vec::new(),
         }
     }
@@ -103,23 +106,23 @@ impl LoupeApp {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 if ui.button("Open…").clicked() {
-                    self.open_dialog(ui.ctx());
+                    self.open_dialog(ui.ctx(), LoadPurpose::Open);
+                    ui.close();
+                }
+                let can_add = self.session.layout.is_some() && !self.session.is_running();
+                if ui
+                    .add_enabled(can_add, egui::Button::new("Add points to layout…"))
+                    .on_hover_text(
+                        "place the rows of another file (same vector length) into the finished \
+                         layout without moving it; they are drawn hollow",
+                    )
+                    .clicked()
+                {
+                    self.open_dialog(ui.ctx(), LoadPurpose::AddPoints);
                     ui.close();
                 }
                 if ui.button("Open demo (MNIST digits)").clicked() {
                     self.queue(Command::Open(DataSource::Demo { limit: None }));
-                    ui.close();
-                }
-                ui.separator();
-                ui.label("Open a path:");
-                let edit = ui.text_edit_singleline(&mut self.open_path_text);
-                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (ui.button("Open path").clicked() || enter) && !self.open_path_text.is_empty() {
-                    self.queue(Command::Open(DataSource::File {
-                        path: self.open_path_text.trim().into(),
-                        column: None,
-                        limit: None,
-                    }));
                     ui.close();
                 }
             });
@@ -133,7 +136,8 @@ impl LoupeApp {
     }
 
     /// The native file dialog blocks its thread, so it runs on its own.
-    fn open_dialog(&mut self, ctx: &egui::Context) {
+    fn open_dialog(&mut self, ctx: &egui::Context, purpose: LoadPurpose) {
+        self.file_dialog_purpose = purpose;
         let slot = Arc::new(loupe_core::LatestSlot::new());
         let thread_slot = Arc::clone(&slot);
         let ctx = ctx.clone();
@@ -163,11 +167,17 @@ impl LoupeApp {
         if let Some(picked) = slot.take() {
             self.file_dialog = None;
             match picked.as_ref() {
-                Some(path) => self.queue(Command::Open(DataSource::File {
-                    path: path.clone(),
-                    column: None,
-                    limit: None,
-                })),
+                Some(path) => {
+                    let source = DataSource::File {
+                        path: path.clone(),
+                        column: None,
+                        limit: None,
+                    };
+                    self.queue(match self.file_dialog_purpose {
+                        LoadPurpose::Open => Command::Open(source),
+                        LoadPurpose::AddPoints => Command::AddPoints(source),
+                    });
+                }
                 None => {
                     // Cancelled, or no desktop portal to show a dialog: offer the path field.
                     self.session.error = Some(

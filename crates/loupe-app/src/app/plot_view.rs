@@ -131,6 +131,7 @@ impl PlotView {
                 point_radius_px: self.point_radius_px,
                 opacity: self.opacity,
                 highlights,
+                hollow_from: session.hollow_from(),
             };
             painter.add(loupe_render::points_paint_callback(rect, frame));
         } else {

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use loupe_core::{Categories, Dataset};
-use loupe_tsne::{RunStatus, Snapshot, TsneRun};
+use loupe_tsne::{FinishedLayout, RunStatus, Snapshot, TsneRun};
 
+use super::continuation::Projection;
 use super::loader::{DataSource, LoadJob};
 use super::palette;
 use super::picker::Picker;
-use crate::cli::TsneArgs;
+use crate::cli::{PhaseList, PhaseRow, TsneArgs};
 
 /// What the UI asks the session to do.
 #[derive(Debug, Clone)]
@@ -31,6 +32,22 @@ pub enum Command {
     ColorBy(Option<String>),
     /// Select a row (shown in the inspector), or clear the selection.
     Select(Option<usize>),
+    /// Continue optimising the finished layout through [`Session::refine_phases`].
+    Refine,
+    /// Load rows from another file and place them into the finished layout (openTSNE's
+    /// `transform`), drawn hollow as "projected".
+    AddPoints(DataSource),
+    /// Drop the projected rows, back to the reference dataset and layout.
+    RemoveProjected,
+}
+
+/// What a finished load is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadPurpose {
+    /// Replace the dataset.
+    Open,
+    /// Project the rows into the current layout.
+    AddPoints,
 }
 
 /// Per-category label drawn at the median position of its points.
@@ -81,6 +98,17 @@ pub struct Session {
     pub autostart: bool,
     /// Which points a multi-stage run has placed so far (`None`: all of them).
     pub placed: Option<Arc<Vec<bool>>>,
+    /// What the load in progress is for.
+    pub load_purpose: LoadPurpose,
+    /// The last finished (or stopped) layout of the reference rows: what Refine continues
+    /// and what added points are placed against.
+    pub layout: Option<FinishedLayout>,
+    /// Rows added to the layout from another file, when there are any.
+    pub projection: Option<Projection>,
+    /// The schedule Refine runs.
+    pub refine_phases: PhaseList,
+    /// A file path typed in the side panel (where no file dialog can be shown).
+    pub path_text: String,
     labels_generation: u64,
     repaint: Arc<dyn Fn() + Send + Sync>,
     frame_times: FrameTimes,
@@ -115,6 +143,15 @@ impl Session {
             picker,
             autostart,
             placed: None,
+            load_purpose: LoadPurpose::Open,
+            layout: None,
+            projection: None,
+            refine_phases: PhaseList(vec![PhaseRow {
+                n_iter: 250,
+                exaggeration: 1.0,
+                momentum: 0.8,
+            }]),
+            path_text: String::new(),
             labels_generation: u64::MAX,
             repaint,
             frame_times: FrameTimes::default(),
@@ -126,10 +163,18 @@ impl Session {
         match command {
             Command::Open(source) => {
                 self.stop_run();
-                let repaint = Arc::clone(&self.repaint);
-                self.loading = Some(LoadJob::start(source, move || repaint()));
-                self.error = None;
+                self.start_load(source, LoadPurpose::Open);
             }
+            Command::AddPoints(source) => {
+                if self.layout.is_none() || self.is_running() {
+                    self.error =
+                        Some("adding points needs a finished (or stopped) layout".to_owned());
+                } else {
+                    self.start_load(source, LoadPurpose::AddPoints);
+                }
+            }
+            Command::Refine => self.refine(),
+            Command::RemoveProjected => self.remove_projected(),
             Command::Start => self.start_run(),
             Command::Pause => {
                 if let Some(run) = &self.run {
@@ -161,35 +206,18 @@ impl Session {
         {
             let source = job.source.describe();
             self.loading = None;
-            match result {
-                Ok(dataset) => self.set_dataset(dataset),
-                Err(message) => self.error = Some(format!("could not open {source}: {message}")),
+            match (result, self.load_purpose) {
+                (Ok(dataset), LoadPurpose::Open) => self.set_dataset(dataset),
+                (Ok(dataset), LoadPurpose::AddPoints) => self.add_points(&dataset),
+                (Err(message), _) => {
+                    self.error = Some(format!("could not open {source}: {message}"));
+                }
             }
         }
-        if let Some(run) = &self.run
-            && let Some(snapshot) = run.latest()
-            && self
-                .snapshot
-                .as_ref()
-                .is_none_or(|old| !Arc::ptr_eq(old, &snapshot))
-        {
-            if let RunStatus::Failed(message) = &snapshot.status {
-                self.error = Some(format!("t-SNE failed: {message}"));
-            }
-            if !snapshot.positions.is_empty() {
-                self.positions_generation += 1;
-            }
-            let placed_changed = match (&self.placed, &snapshot.placed) {
-                (None, None) => false,
-                (Some(old), Some(new)) => !Arc::ptr_eq(old, new),
-                _ => true,
-            };
-            if placed_changed {
-                self.placed.clone_from(&snapshot.placed);
-                self.refresh_colors();
-            }
-            self.snapshot = Some(snapshot);
+        if let Some(snapshot) = self.run.as_ref().and_then(TsneRun::latest) {
+            self.accept_snapshot(snapshot);
         }
+        self.harvest_finished_run();
         if let Some(positions) = self.positions().cloned() {
             let generation = self.positions_generation;
             if let Some(picker) = &mut self.picker {
@@ -202,11 +230,50 @@ impl Session {
         }
     }
 
-    /// The current layout (interleaved x, y), when one exists for this dataset.
+    /// Takes a snapshot the run published, unless it is the one already shown.
+    pub(super) fn accept_snapshot(&mut self, snapshot: Arc<Snapshot>) {
+        if self
+            .snapshot
+            .as_ref()
+            .is_some_and(|old| Arc::ptr_eq(old, &snapshot))
+        {
+            return;
+        }
+        if let RunStatus::Failed(message) = &snapshot.status {
+            self.error = Some(format!("t-SNE failed: {message}"));
+        }
+        if !snapshot.positions.is_empty() {
+            self.positions_generation += 1;
+        }
+        let placed_changed = match (&self.placed, &snapshot.placed) {
+            (None, None) => false,
+            (Some(old), Some(new)) => !Arc::ptr_eq(old, new),
+            _ => true,
+        };
+        if placed_changed {
+            self.placed.clone_from(&snapshot.placed);
+            self.refresh_colors();
+        }
+        self.snapshot = Some(snapshot);
+    }
+
+    /// The current layout (interleaved x, y), when one exists for this dataset. While added
+    /// points are being searched for, it holds the reference rows only (drawn alone).
     pub fn positions(&self) -> Option<&Arc<Vec<f32>>> {
         let snapshot = self.snapshot.as_ref()?;
-        (!snapshot.positions.is_empty() && snapshot.positions.len() == 2 * self.n_rows())
-            .then_some(&snapshot.positions)
+        let len = snapshot.positions.len();
+        let reference_only = self
+            .projection
+            .as_ref()
+            .is_some_and(|p| len == 2 * p.n_reference);
+        (len > 0 && (len == 2 * self.n_rows() || reference_only)).then_some(&snapshot.positions)
+    }
+
+    /// The first projected row, when rows were added to the layout.
+    pub fn hollow_from(&self) -> Option<u32> {
+        self.projection
+            .as_ref()
+            .and_then(|p| u32::try_from(p.n_reference).ok())
     }
 
     /// Rows in the loaded dataset (0 without one).
@@ -237,8 +304,17 @@ impl Session {
         Some(self.picker.as_mut()?.index()?.generation)
     }
 
+    fn start_load(&mut self, source: DataSource, purpose: LoadPurpose) {
+        let repaint = Arc::clone(&self.repaint);
+        self.loading = Some(LoadJob::start(source, move || repaint()));
+        self.load_purpose = purpose;
+        self.error = None;
+    }
+
     fn set_dataset(&mut self, dataset: Dataset) {
         self.stop_run();
+        self.layout = None;
+        self.projection = None;
         self.snapshot = None;
         self.placed = None;
         self.selected = None;
@@ -254,6 +330,37 @@ impl Session {
         if self.autostart {
             self.start_run();
         }
+    }
+
+    /// Shows `dataset` in place of the current one without resetting the view: for the same
+    /// rows with projected rows added or removed.
+    pub(super) fn swap_dataset(&mut self, dataset: Arc<Dataset>) {
+        self.hovered = None;
+        self.selected = self.selected.filter(|&r| r < dataset.n_rows());
+        self.positions_generation += 1;
+        if let Some(picker) = &mut self.picker {
+            picker.clear(self.positions_generation + 1);
+        }
+        let color_by = self.color_by.clone();
+        self.dataset = Some(dataset);
+        self.set_color_by(color_by.as_deref());
+    }
+
+    /// Starts `run` as the current run, or shows why it could not start.
+    pub(super) fn adopt_run(&mut self, spawned: Result<TsneRun, loupe_tsne::TsneError>) {
+        match spawned {
+            Ok(run) => {
+                self.error = None;
+                self.run = Some(run);
+            }
+            Err(err) => self.error = Some(format!("could not start t-SNE: {err}")),
+        }
+    }
+
+    /// The callback a run calls after each snapshot.
+    pub(super) fn on_update(&self) -> Box<dyn Fn() + Send + Sync> {
+        let repaint = Arc::clone(&self.repaint);
+        Box::new(move || repaint())
     }
 
     fn set_color_by(&mut self, column: Option<&str>) {
@@ -308,8 +415,7 @@ impl Session {
                 return;
             }
         };
-        let repaint = Arc::clone(&self.repaint);
-        let on_update: Box<dyn Fn() + Send + Sync> = Box::new(move || repaint());
+        let on_update = self.on_update();
         let spawned = match recipe {
             Some(recipe) => loupe_tsne::spawn_recipe_run(
                 dataset.vectors_arc(),
@@ -319,16 +425,12 @@ impl Session {
             ),
             None => loupe_tsne::spawn_run(dataset.vectors_arc(), dataset.dim(), params, on_update),
         };
-        match spawned {
-            Ok(run) => {
-                self.error = None;
-                self.run = Some(run);
-            }
-            Err(err) => self.error = Some(format!("could not start t-SNE: {err}")),
-        }
+        self.layout = None;
+        self.projection = None;
+        self.adopt_run(spawned);
     }
 
-    fn stop_run(&mut self) {
+    pub(super) fn stop_run(&mut self) {
         if let Some(run) = self.run.take() {
             run.cancel();
             // The engine notices cancellation within one iteration; joining keeps two runs
@@ -345,7 +447,13 @@ impl Session {
         };
         let mut xs: Vec<Vec<f32>> = vec![Vec::new(); categories.names.len()];
         let mut ys: Vec<Vec<f32>> = vec![Vec::new(); categories.names.len()];
-        for (row, code) in categories.codes.iter().enumerate() {
+        // Rows without a position yet (projected rows still being searched) are left out.
+        for (row, code) in categories
+            .codes
+            .iter()
+            .enumerate()
+            .take(positions.len() / 2)
+        {
             if let Some(code) = code {
                 xs[*code as usize].push(positions[2 * row]);
                 ys[*code as usize].push(positions[2 * row + 1]);

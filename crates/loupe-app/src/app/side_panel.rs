@@ -2,6 +2,7 @@
 
 use loupe_tsne::RunStatus;
 
+use super::loader::DataSource;
 use super::palette;
 use super::plot_view::PlotView;
 use super::session::{Command, Session};
@@ -16,10 +17,12 @@ pub fn side_panel_ui(
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         dataset_ui(ui, session);
+        path_ui(ui, session, commands);
         ui.separator();
         tsne_params_ui(ui, session);
         phases_ui(ui, &mut session.params);
         run_controls_ui(ui, session, commands);
+        continuation_ui(ui, session, commands);
         ui.separator();
         color_by_ui(ui, session, commands);
         ui.separator();
@@ -66,6 +69,44 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
     if let Some(error) = &session.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
+}
+
+/// A typed path to open, or to add to the finished layout: works where no desktop file
+/// dialog can be shown (a bare X server, a remote session).
+fn path_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.label("path");
+        ui.add(
+            egui::TextEdit::singleline(&mut session.path_text)
+                .hint_text("file to open or add")
+                .desired_width(f32::INFINITY),
+        );
+    });
+    let path = session.path_text.trim();
+    let source = || DataSource::File {
+        path: path.into(),
+        column: None,
+        limit: None,
+    };
+    let can_add = session.layout.is_some() && !session.is_running();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Open"))
+            .clicked()
+        {
+            commands.push(Command::Open(source()));
+        }
+        if ui
+            .add_enabled(!path.is_empty() && can_add, egui::Button::new("Add points"))
+            .on_hover_text(
+                "place this file's rows (same vector length) into the finished layout \
+                 without moving it; they are drawn hollow",
+            )
+            .clicked()
+        {
+            commands.push(Command::AddPoints(source()));
+        }
+    });
 }
 
 fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
@@ -198,40 +239,7 @@ fn phases_ui(ui: &mut egui::Ui, params: &mut TsneArgs) {
             let Some(PhaseList(rows)) = &mut params.phases else {
                 return;
             };
-            let mut remove = None;
-            egui::Grid::new("phases").num_columns(4).show(ui, |ui| {
-                ui.label("iterations");
-                ui.label("exaggeration");
-                ui.label("momentum");
-                ui.end_row();
-                for (i, row) in rows.iter_mut().enumerate() {
-                    ui.add(egui::DragValue::new(&mut row.n_iter).range(0..=100_000));
-                    ui.add(
-                        egui::DragValue::new(&mut row.exaggeration)
-                            .range(0.1..=100.0)
-                            .speed(0.1),
-                    );
-                    ui.add(
-                        egui::DragValue::new(&mut row.momentum)
-                            .range(0.0..=0.99)
-                            .speed(0.01),
-                    );
-                    if ui.small_button("remove").clicked() {
-                        remove = Some(i);
-                    }
-                    ui.end_row();
-                }
-            });
-            if let Some(i) = remove {
-                rows.remove(i);
-            }
-            if ui.button("add phase").clicked() {
-                rows.push(PhaseRow {
-                    n_iter: 250,
-                    exaggeration: 1.0,
-                    momentum: 0.8,
-                });
-            }
+            phase_rows_ui(ui, "phases", rows);
             ui.label(
                 egui::RichText::new(
                     "learning rate per phase as set above (auto = N / exaggeration)",
@@ -239,6 +247,82 @@ fn phases_ui(ui: &mut egui::Ui, params: &mut TsneArgs) {
                 .small()
                 .weak(),
             );
+        });
+}
+
+/// An editable table of phases with add/remove buttons.
+fn phase_rows_ui(ui: &mut egui::Ui, id: &str, rows: &mut Vec<PhaseRow>) {
+    let mut remove = None;
+    egui::Grid::new(id).num_columns(4).show(ui, |ui| {
+        ui.label("iterations");
+        ui.label("exaggeration");
+        ui.label("momentum");
+        ui.end_row();
+        for (i, row) in rows.iter_mut().enumerate() {
+            ui.add(egui::DragValue::new(&mut row.n_iter).range(0..=100_000));
+            ui.add(
+                egui::DragValue::new(&mut row.exaggeration)
+                    .range(0.1..=100.0)
+                    .speed(0.1),
+            );
+            ui.add(
+                egui::DragValue::new(&mut row.momentum)
+                    .range(0.0..=0.99)
+                    .speed(0.01),
+            );
+            if ui.small_button("remove").clicked() {
+                remove = Some(i);
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(i) = remove {
+        rows.remove(i);
+    }
+    if ui.button("add phase").clicked() {
+        rows.push(PhaseRow {
+            n_iter: 250,
+            exaggeration: 1.0,
+            momentum: 0.8,
+        });
+    }
+}
+
+/// Refine and Add points, once a run has finished or been stopped.
+fn continuation_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Command>) {
+    if let Some(projection) = &session.projection {
+        let added = session.n_rows().saturating_sub(projection.n_reference);
+        ui.label(format!(
+            "{added} rows from {} projected into the layout (hollow)",
+            projection.source_name
+        ));
+        if ui
+            .add_enabled(
+                !session.is_running(),
+                egui::Button::new("Remove projected rows"),
+            )
+            .clicked()
+        {
+            commands.push(Command::RemoveProjected);
+        }
+    }
+    if session.layout.is_none() || session.is_running() {
+        return;
+    }
+    egui::CollapsingHeader::new("Refine this layout")
+        .default_open(false)
+        .show(ui, |ui| {
+            phase_rows_ui(ui, "refine_phases", &mut session.refine_phases.0);
+            if ui
+                .button("Refine")
+                .on_hover_text(
+                    "continue optimising the current layout through these phases (same \
+                     affinities; projected rows are removed first)",
+                )
+                .clicked()
+            {
+                commands.push(Command::Refine);
+            }
         });
 }
 
