@@ -341,3 +341,61 @@ fn a_stopped_layout_refines_and_takes_projected_points() {
     assert_eq!(app.session.hollow_from(), None);
     assert_eq!(app.session.positions().unwrap()[..], reference[..]);
 }
+
+#[test]
+fn a_folder_opens_with_its_load_report() {
+    let folder = tempfile::tempdir().unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let clay = fixtures.join("03WVN_20220610_20220610_v001.gpq");
+    std::fs::copy(
+        &clay,
+        folder.path().join("03WVN_20220610_20220610_v001.gpq"),
+    )
+    .unwrap();
+    let bytes = std::fs::read(&clay).unwrap();
+    std::fs::write(folder.path().join("broken.gpq"), &bytes[..1000]).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+
+    // Built without a source (so the cache can be pointed at a temporary folder first); the
+    // empty app's first frame shows the parameter grid, whose drag values are labelled by the
+    // grid's first column rather than by accesskit names, so that check is off here.
+    let mut builder = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_accessibility_check(false);
+    if loupe_render::testing::request_test_device().is_some() {
+        builder = builder.wgpu();
+    }
+    let mut harness = builder.build_eframe(|cc| LoupeApp::new(cc, None, false));
+    let app = harness.state_mut();
+    app.session.cache_policy = loupe_ingest::CachePolicy::Dir(cache.path().to_path_buf());
+    app.queue(loupe_app::app::Command::Open(DataSource::File {
+        path: folder.path().to_path_buf(),
+        column: None,
+        limit: None,
+    }));
+    step_until(&mut harness, Duration::from_mins(1), "the folder", |app| {
+        app.session.loading.is_none() && app.session.dataset.is_some()
+    });
+    harness.run_steps(2);
+    let session = &harness.state().session;
+    assert_eq!(session.n_rows(), 417);
+    let report = session.load_report.as_ref().expect("a load report");
+    assert_eq!(report.failed.len(), 1);
+    assert!(
+        session
+            .dataset
+            .as_ref()
+            .unwrap()
+            .categories("mgrs")
+            .is_some()
+    );
+    harness.get_by_label("1 of 2 files could not be loaded");
+    // The report is open and names the broken file.
+    assert!(
+        harness
+            .query_all_by_label_contains("broken.gpq")
+            .next()
+            .is_some(),
+        "the failed file is listed"
+    );
+}

@@ -10,8 +10,34 @@ fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The binary, with its dataset cache in a folder of this test process (never the user's).
 fn loupe() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_loupe"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_loupe"));
+    command.env(
+        "LOUPE_CACHE_DIR",
+        std::env::temp_dir().join(format!("loupe-test-cache-{}", std::process::id())),
+    );
+    command
+}
+
+/// A folder holding two Clay files (the fixture under two Clay names), a truncated copy and
+/// the 0-row Earth Index file.
+fn clay_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary fixture folder");
+    let clay = repo_root().join("tests/fixtures/03WVN_20220610_20220610_v001.gpq");
+    std::fs::copy(&clay, dir.path().join("03WVN_20220610_20220610_v001.gpq"))
+        .expect("a temporary fixture folder");
+    std::fs::copy(&clay, dir.path().join("03WVN_20220611_20220611_v001.gpq"))
+        .expect("a temporary fixture folder");
+    let bytes = std::fs::read(&clay).expect("a temporary fixture folder");
+    std::fs::write(dir.path().join("broken.gpq"), &bytes[..bytes.len() / 2])
+        .expect("a temporary fixture folder");
+    std::fs::copy(
+        repo_root().join("tests/fixtures/21MNT.parquet"),
+        dir.path().join("21MNT.parquet"),
+    )
+    .expect("a temporary fixture folder");
+    dir
 }
 
 /// Reads `x`, `y` (checked to be float32 without nulls) and whether a `label` column is there.
@@ -134,4 +160,126 @@ fn embed_runs_the_clay_multistage_preset() {
     let rows = xs.len();
     assert!(xs.iter().chain(&ys).all(|v| v.is_finite()));
     assert_eq!(rows, 1500, "every point, sample or not, gets a position");
+}
+
+#[test]
+fn info_describes_a_folder_lists_failed_files_and_reopens_from_the_cache() {
+    let folder = clay_folder();
+    let cache = tempfile::tempdir().unwrap();
+    let info = || {
+        let output = loupe()
+            .env("LOUPE_CACHE_DIR", cache.path())
+            .args(["info", "--quiet"])
+            .arg(folder.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let first = info();
+    for expected in [
+        "834 rows",
+        "768 values",
+        "embeddings",
+        "mgrs: utf8",
+        "mindate: date32",
+        "source_file: utf8",
+        "OGC:CRS84",
+        "2 files not loaded",
+        "21MNT.parquet: the file has no rows",
+        "broken.gpq",
+    ] {
+        assert!(
+            first.contains(expected),
+            "{expected:?} missing from:\n{first}"
+        );
+    }
+    assert!(!first.contains("from the cache"), "{first}");
+    let second = info();
+    assert!(second.contains("from the cache"), "{second}");
+    assert!(second.contains("834 rows"), "{second}");
+}
+
+#[test]
+fn info_warns_about_an_impossible_crs_and_fails_on_nothing() {
+    let output = loupe()
+        .args(["info", "--quiet", "--no-cache"])
+        .arg(repo_root().join("tests/fixtures/sample_embeddings.parquet"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("EPSG:3857"), "{text}");
+    assert!(text.contains("degrees"), "{text}");
+
+    let output = loupe()
+        .args(["info", "--quiet", "--no-cache"])
+        .arg(repo_root().join("tests/fixtures/21MNT.parquet"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "a 0-row file loads nothing");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("no rows"), "{stderr}");
+}
+
+#[test]
+fn embed_lays_out_a_clay_folder_as_geoparquet_and_csv() {
+    let folder = clay_folder();
+    let out = tempfile::tempdir().unwrap();
+    for name in ["layout.parquet", "layout.csv"] {
+        let path = out.path().join(name);
+        let output = loupe()
+            .args([
+                "embed",
+                "--quiet",
+                "--early-exaggeration-iter",
+                "50",
+                "--iterations",
+                "50",
+                "--out",
+            ])
+            .arg(&path)
+            .arg(folder.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let parquet = out.path().join("layout.parquet");
+    let (xs, ys, _) = read_layout(&parquet);
+    assert_eq!(xs.len(), 834);
+    assert!(xs.iter().chain(&ys).all(|v| v.is_finite()));
+    let file = std::fs::File::open(&parquet).unwrap();
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    let geo = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|e| e.key == "geo"))
+        .and_then(|e| e.value.clone())
+        .expect("GeoParquet geo metadata");
+    assert!(geo.contains("\"primary_column\":\"geometry\""), "{geo}");
+    assert!(geo.contains("Polygon"), "{geo}");
+    let schema = builder.schema();
+    for column in ["mgrs", "source_file", "geometry", "x", "y"] {
+        assert!(schema.field_with_name(column).is_ok(), "no {column}");
+    }
+    assert!(
+        schema.field_with_name("embeddings").is_err(),
+        "vectors are not exported"
+    );
+    let csv = std::fs::read_to_string(out.path().join("layout.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(header.contains('x') && header.contains("mgrs"), "{header}");
+    assert_eq!(lines.count(), 834);
+    assert!(csv.contains("POLYGON"), "geometry as WKT");
 }

@@ -27,7 +27,8 @@ pub struct Cli {
 /// Arguments of the desktop app (`loupe [INPUT]`).
 #[derive(Debug, Args, Clone)]
 pub struct OpenArgs {
-    /// A Parquet/GeoParquet file or an MNIST IDX images file; the built-in demo when omitted.
+    /// A file (Parquet/GeoParquet, Arrow IPC, CSV, NumPy, MNIST IDX) or a folder of
+    /// `.gpq`/`.parquet` files; the built-in demo when omitted.
     pub input: Option<PathBuf>,
     /// The column holding the vectors (auto-detected when omitted).
     #[arg(long)]
@@ -46,16 +47,40 @@ pub struct OpenArgs {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Compute a 2-D t-SNE layout without a window and write it as Parquet.
+    /// Compute a 2-D t-SNE layout without a window and write it as Parquet or CSV.
     Embed(EmbedArgs),
+    /// Describe a file or folder: rows, vector column and dimension, the other columns,
+    /// geometry and CRS, and the load report (exits non-zero when nothing loads).
+    Info(InfoArgs),
+}
+
+/// Arguments of `loupe info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// A file, or a folder of `.gpq`/`.parquet` files.
+    pub input: PathBuf,
+    /// The column holding the vectors (auto-detected when omitted).
+    #[arg(long)]
+    pub column: Option<String>,
+    /// Read only the first N rows of each file.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Neither read nor write the dataset cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Hide the progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Arguments of `loupe embed`.
 #[derive(Debug, Args)]
 pub struct EmbedArgs {
-    /// The input file (Parquet/GeoParquet or MNIST IDX images).
+    /// The input: a file of any supported format, or a folder of `.gpq`/`.parquet` files.
     pub input: PathBuf,
-    /// Where to write the layout: the input's non-vector columns plus `x`, `y` (float32).
+    /// Where to write the layout: the input's non-vector columns plus `x`, `y` (float32) —
+    /// GeoParquet when the input has geometry, CSV (geometry as WKT) when the name ends in
+    /// `.csv`.
     #[arg(long)]
     pub out: PathBuf,
     /// The column holding the vectors (auto-detected when omitted).

@@ -11,12 +11,19 @@ use crate::cli::EmbedArgs;
 
 /// Reads the input, lays it out with t-SNE and writes the layout as Parquet.
 pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
-    let options = loupe_data::ReadOptions {
-        column: args.column.clone(),
-        limit: args.limit,
-        ..loupe_data::ReadOptions::default()
+    let options = loupe_ingest::OpenOptions {
+        read: loupe_data::ReadOptions {
+            column: args.column.clone(),
+            limit: args.limit,
+            ..loupe_data::ReadOptions::default()
+        },
+        ..loupe_ingest::OpenOptions::default()
     };
-    let dataset = loupe_data::read_path(&args.input, &options)?;
+    let opened = crate::info::open_with_progress(&args.input, &options, args.quiet)?;
+    if !args.quiet && !opened.report.failed.is_empty() {
+        eprintln!("{}", opened.report);
+    }
+    let dataset = opened.dataset;
     let recipe = args.tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
     let params = args
         .tsne
@@ -39,7 +46,15 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         None => run_standard(&dataset, &params, &bar)?,
         Some(recipe) => run_recipe(&dataset, &recipe, &bar)?,
     };
-    loupe_data::write_layout_parquet(&args.out, &dataset, &positions)?;
+    let csv = args
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if csv {
+        loupe_data::write_layout_csv(&args.out, &dataset, &positions, &[])?;
+    } else {
+        loupe_data::write_layout_parquet(&args.out, &dataset, &positions, &[])?;
+    }
     if !args.quiet {
         eprintln!(
             "wrote {} rows with x, y to {}",

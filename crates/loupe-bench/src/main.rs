@@ -1,5 +1,6 @@
 //! `loupe-bench`: Loupe's t-SNE against openTSNE 1.0.4 on MNIST-70k, driven by
-//! `scripts/bench-tsne`.
+//! `scripts/bench-tsne`, and Loupe's folder load against pyarrow and GeoPandas, driven by
+//! `scripts/bench-load`.
 //!
 //! * `prepare` reads MNIST, scales it to `[0, 1]`, reduces it to 50 dimensions once (so both
 //!   tools embed the identical matrix) and writes the exact 90-NN graph for kNN recall.
@@ -8,10 +9,20 @@
 //!   replicated with jitter beyond 70k), one child process per size.
 //! * `report` scores every run's layout (openTSNE's too, written by
 //!   `scripts/bench_opentsne.py`) with the same code and prints one markdown table.
+//! * `make-folder` writes a synthetic folder of Clay-like GeoParquet files.
+//! * `load` times opening such a folder into one dataset and prints a JSON record.
 //!
 //! A benchmark tool, never a dependency of the app; it must not depend on a GUI or GPU crate.
 
+#![allow(
+    clippy::doc_markdown,
+    reason = "GeoParquet, GeoPandas and PROJJSON are names, not code identifiers"
+)]
+
+mod clay_like;
 mod files;
+mod load;
+mod make_folder;
 mod metrics;
 mod prepare;
 mod report;
@@ -23,11 +34,16 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use crate::make_folder::FolderSpec;
 use crate::prepare::PrepareArgs;
 use crate::run::Preset;
 
 #[derive(Debug, Parser)]
-#[command(version, about = "Loupe's t-SNE benchmark against openTSNE 1.0.4")]
+#[command(
+    version,
+    about = "Loupe's benchmarks: t-SNE against openTSNE 1.0.4, folder load \
+                            against pyarrow and GeoPandas"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -119,6 +135,39 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         threads: usize,
     },
+    /// Write a synthetic folder of Clay-like GeoParquet files (deterministic for the seed).
+    MakeFolder {
+        /// Output folder (created).
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of files.
+        #[arg(long, default_value_t = 100)]
+        files: usize,
+        /// Rows over all files.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Values per embedding.
+        #[arg(long, default_value_t = 768)]
+        dim: usize,
+        /// Seed of everything random.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Worker threads (0 = all).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Time opening a folder of (Geo)Parquet files into one dataset; prints a JSON record.
+    Load {
+        /// The folder.
+        dir: PathBuf,
+        /// Cache directory: empty, the open writes the cache; again, it reads it. Without
+        /// this option the cache is off.
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Worker threads (0 = all, as pyarrow uses).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
 }
 
 fn thread_pool(threads: usize) -> Result<()> {
@@ -192,6 +241,32 @@ fn main() -> Result<()> {
             }
             std::fs::write(&table, &text)
                 .with_context(|| format!("writing {}", table.display()))?;
+        }
+        Command::MakeFolder {
+            out,
+            files,
+            rows,
+            dim,
+            seed,
+            threads,
+        } => {
+            thread_pool(threads)?;
+            let written = make_folder::make_folder(&FolderSpec {
+                out,
+                files,
+                rows,
+                dim,
+                seed,
+            })?;
+            println!("wrote {} files, {rows} rows of {dim} values", written.len());
+        }
+        Command::Load {
+            dir,
+            cache,
+            threads,
+        } => {
+            thread_pool(threads)?;
+            print!("{}", load::load(&dir, cache.as_deref())?.to_json());
         }
     }
     Ok(())

@@ -269,6 +269,79 @@ pub enum DataError {
         /// The file that was to be written.
         path: PathBuf,
     },
+    /// An extra column handed to a layout writer does not have one value per row.
+    #[error(
+        "{}: cannot add column `{column}` to the layout: it has {len} values for {rows} rows",
+        path.display()
+    )]
+    LayoutColumnLength {
+        /// The extra column's name.
+        column: String,
+        /// Values it holds.
+        len: usize,
+        /// Rows in the dataset.
+        rows: usize,
+        /// The file that was to be written.
+        path: PathBuf,
+    },
+    /// An extra column handed to a layout writer is named `x` or `y` or twice, which would
+    /// make the file ambiguous.
+    #[error(
+        "{}: cannot add column `{column}` to the layout: the name is taken by the coordinates \
+         or by another added column",
+        path.display()
+    )]
+    LayoutColumnName {
+        /// The clashing name.
+        column: String,
+        /// The file that was to be written.
+        path: PathBuf,
+    },
+    /// A value of a geometry column declared as WKB is not valid WKB, so no truthful
+    /// `geo` metadata (types, bounding box) or WKT can be written for it.
+    #[error(
+        "{}: row {row} of geometry column `{column}` is not valid WKB: {source}",
+        path.display()
+    )]
+    InvalidGeometry {
+        /// The geometry column.
+        column: String,
+        /// The first bad row (from 0).
+        row: usize,
+        /// What the WKB decoder found (boxed: it is large, and this error is rare).
+        source: Box<loupe_geo::WkbError>,
+        /// The file that was to be written.
+        path: PathBuf,
+    },
+    /// Writing a Parquet file failed: a full disk, a vanished directory, or a value the
+    /// Parquet encoder refused.
+    #[error("{}: could not write the Parquet file: {source}", path.display())]
+    ParquetWrite {
+        /// The Parquet library's error.
+        source: ParquetError,
+        /// The file that was to be written.
+        path: PathBuf,
+    },
+    /// Writing a CSV file failed, usually in the file system.
+    #[error("{}: could not write the CSV file: {source}", path.display())]
+    CsvWrite {
+        /// The CSV writer's error.
+        source: ArrowError,
+        /// The file that was to be written.
+        path: PathBuf,
+    },
+    /// A trajectory numbers its rows with 32-bit integers, so it cannot hold more rows.
+    #[error(
+        "{}: cannot write a trajectory of {rows} rows: its `index` column holds at most \
+         4,294,967,295",
+        path.display()
+    )]
+    TooManyRows {
+        /// Rows asked for.
+        rows: usize,
+        /// The file that was to be written.
+        path: PathBuf,
+    },
     /// The parts read could not be assembled into a dataset for another reason.
     #[error("{}: could not build the dataset: {source}", path.display())]
     Dataset {
@@ -316,6 +389,12 @@ impl DataError {
             | Self::IdxLabelsOnly { path }
             | Self::LabelCount { path, .. }
             | Self::LayoutLength { path, .. }
+            | Self::LayoutColumnLength { path, .. }
+            | Self::LayoutColumnName { path, .. }
+            | Self::InvalidGeometry { path, .. }
+            | Self::ParquetWrite { path, .. }
+            | Self::CsvWrite { path, .. }
+            | Self::TooManyRows { path, .. }
             | Self::Dataset { path, .. }
             | Self::DecoderPanic { path, .. } => path,
         }
@@ -333,6 +412,13 @@ impl DataError {
 
     pub(crate) fn parquet(source: ParquetError, path: &Path) -> Self {
         Self::Parquet {
+            source,
+            path: path.to_path_buf(),
+        }
+    }
+
+    pub(crate) fn parquet_write(source: ParquetError, path: &Path) -> Self {
+        Self::ParquetWrite {
             source,
             path: path.to_path_buf(),
         }

@@ -27,7 +27,12 @@ mod report;
 mod sink;
 mod sniff;
 mod table;
+mod write_csv;
+mod write_geo;
 mod write_layout;
+mod write_pending;
+mod write_trajectory;
+mod write_wkt;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
@@ -41,7 +46,9 @@ pub use report::{
     DropReason, DroppedRow, FileFormat, FileReport, SKIPPED_NULL_VECTORS_KEY, Warning,
     skipped_null_vectors,
 };
+pub use write_csv::write_layout_csv;
 pub use write_layout::write_layout_parquet;
+pub use write_trajectory::TrajectoryWriter;
 
 use sniff::Format;
 

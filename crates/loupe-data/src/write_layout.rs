@@ -1,14 +1,16 @@
-//! A finished layout → Parquet: the metadata columns plus `x` and `y`.
+//! A finished layout → Parquet: the metadata columns, `x` and `y`, and any columns the caller
+//! adds (cluster labels, …), as GeoParquet 1.1 when there is geometry.
 //!
 //! The file is written beside its destination under a temporary name and renamed into place
-//! only when complete, so a crash or a full disk never leaves a half-written file where the
-//! user expects their results.
+//! only when complete (see [`PendingFile`]).
 
-use std::fs::{self, File, OpenOptions};
-use std::io;
-use std::path::{Path, PathBuf};
+#![allow(
+    clippy::doc_markdown,
+    reason = "GeoParquet, GeoPandas, GeoArrow and PostGIS are names, not code identifiers"
+)]
+
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema};
@@ -19,35 +21,81 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
 use crate::DataError;
+use crate::write_geo::{GEO_KEY, find_geometry, geo_json};
+use crate::write_pending::PendingFile;
 
 /// Schema metadata keys not carried over: pandas' index description names columns that the
-/// layout file no longer has, the Arrow schema is re-encoded by the writer, and the skipped
-/// count describes the source file, not this one.
-const STALE_METADATA_KEYS: [&str; 3] = ["pandas", "ARROW:schema", crate::SKIPPED_NULL_VECTORS_KEY];
+/// layout file no longer has, the Arrow schema is re-encoded by the writer, the skipped count
+/// describes the source file, not this one, and the GeoParquet `geo` JSON is rebuilt from the
+/// rows written (see [`crate::write_geo`]).
+const STALE_METADATA_KEYS: [&str; 4] = [
+    "pandas",
+    "ARROW:schema",
+    crate::SKIPPED_NULL_VECTORS_KEY,
+    GEO_KEY,
+];
 
 /// Schema metadata key marking a file as a Loupe layout (value: the coordinate columns), so
 /// that reading it back does not mistake `x` and `y` for a two-dimensional embedding.
 pub(crate) const LAYOUT_KEY: &str = "loupe:layout_columns";
 
-/// Saves a layout as Parquet: the dataset's metadata columns unchanged, then `x` and `y`.
+/// Saves a layout as Parquet: the dataset's metadata columns unchanged, then `x` and `y`, then
+/// the `extra` columns in the order given.
 ///
-/// `xy` holds the positions interleaved, `[x0, y0, x1, y1, …]`, two per row. The vectors are
-/// not written: the layout file is for analysis and maps, and the source file still has them.
-/// Metadata columns already named `x` or `y` (from re-opening an earlier layout) are replaced.
-/// Schema metadata such as the `geo` key of (Geo)Parquet is kept, so GIS tools still map it,
-/// and `loupe:layout_columns = x,y` is added.
-/// Compression is zstd. The file appears atomically: written to a temporary file in the same
-/// directory, then renamed over `path`.
-pub fn write_layout_parquet(path: &Path, dataset: &Dataset, xy: &[f32]) -> Result<(), DataError> {
-    let rows = dataset.n_rows();
-    if xy.len() != 2 * rows {
-        return Err(DataError::LayoutLength {
-            rows,
-            xy_len: xy.len(),
-            path: path.to_path_buf(),
-        });
-    }
-    let batch = layout_batch(dataset.metadata(), xy).map_err(|e| DataError::arrow(e, path))?;
+/// `xy` holds the positions interleaved, `[x0, y0, x1, y1, …]`, two per row. `extra` holds
+/// per-row results computed after the layout, e.g. `("cluster", UInt32Array)`, one value per
+/// row; an extra column replaces a metadata column of the same name, and may not be named `x`
+/// or `y`. The vectors are not written: the layout file is for analysis and maps, and the
+/// source file still has them. Metadata columns already named `x` or `y` (from re-opening an
+/// earlier layout) are replaced.
+///
+/// When a WKB geometry column is left — declared in the source's GeoParquet `geo` metadata,
+/// or a binary column named `geometry` that decodes as WKB — the file is GeoParquet 1.1, so
+/// GeoPandas and QGIS open it as a map. Its `geo` JSON is rebuilt from the rows written, never
+/// copied stale: `geometry_types` and `bbox` from the WKB values; the CRS, `edges`,
+/// `orientation` and `epoch` copied from the source's declaration; for an undeclared column
+/// no `crs` (OGC:CRS84) when every coordinate is a plausible longitude/latitude, else `null`
+/// (unknown). A declared WKB value that does not decode fails the export with
+/// [`DataError::InvalidGeometry`]. Without geometry there is no `geo` key at all. Other schema
+/// metadata is kept (less pandas' index description) and `loupe:layout_columns = x,y` is
+/// added. Compression is zstd. The file appears atomically: written to a temporary file in
+/// the same directory, then renamed over `path`.
+pub fn write_layout_parquet(
+    path: &Path,
+    dataset: &Dataset,
+    xy: &[f32],
+    extra: &[(&str, ArrayRef)],
+) -> Result<(), DataError> {
+    let batch = layout_batch(dataset, xy, extra, path)?;
+    let found = find_geometry(&batch, source_geo(dataset));
+    let batch = match geo_json(&batch, &found, path)? {
+        Some(geo) => {
+            let schema = batch.schema();
+            let mut metadata = schema.metadata().clone();
+            metadata.insert(GEO_KEY.to_owned(), geo);
+            let schema = Schema::new_with_metadata(schema.fields().clone(), metadata);
+            batch
+                .with_schema(Arc::new(schema))
+                .map_err(|e| DataError::arrow(e, path))?
+        }
+        None => batch,
+    };
+    write_parquet(path, &batch)
+}
+
+/// The source's GeoParquet `geo` JSON, kept on the dataset's metadata schema by the readers.
+pub(crate) fn source_geo(dataset: &Dataset) -> Option<&str> {
+    dataset
+        .metadata()
+        .schema_ref()
+        .metadata()
+        .get(GEO_KEY)
+        .map(String::as_str)
+}
+
+/// Writes one batch as a zstd-compressed Parquet file, its schema metadata as the file's
+/// key/value metadata (where GeoPandas and QGIS look for `geo`), atomically.
+fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), DataError> {
     let key_values: Vec<KeyValue> = batch
         .schema()
         .metadata()
@@ -58,27 +106,39 @@ pub fn write_layout_parquet(path: &Path, dataset: &Dataset, xy: &[f32]) -> Resul
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_key_value_metadata((!key_values.is_empty()).then_some(key_values))
         .build();
-
     let pending = PendingFile::create_beside(path)?;
-    let mut writer = ArrowWriter::try_new(pending.file(), batch.schema(), Some(properties))
-        .map_err(|e| DataError::parquet(e, path))?;
-    writer
-        .write(&batch)
-        .map_err(|e| DataError::parquet(e, path))?;
-    writer.close().map_err(|e| DataError::parquet(e, path))?;
+    let failed = |e| DataError::parquet_write(e, path);
+    let mut writer =
+        ArrowWriter::try_new(pending.file(), batch.schema(), Some(properties)).map_err(failed)?;
+    writer.write(batch).map_err(failed)?;
+    writer.close().map_err(failed)?;
     pending.persist(path)
 }
 
-/// The metadata columns (less any old `x`/`y`) followed by fresh `x` and `y`.
-fn layout_batch(
-    metadata: &RecordBatch,
+/// The metadata columns (less any old `x`/`y` and any column an extra replaces), fresh `x`
+/// and `y`, then the extra columns; schema metadata less [`STALE_METADATA_KEYS`].
+pub(crate) fn layout_batch(
+    dataset: &Dataset,
     xy: &[f32],
-) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    extra: &[(&str, ArrayRef)],
+    path: &Path,
+) -> Result<RecordBatch, DataError> {
+    let rows = dataset.n_rows();
+    if xy.len() != 2 * rows {
+        return Err(DataError::LayoutLength {
+            rows,
+            xy_len: xy.len(),
+            path: path.to_path_buf(),
+        });
+    }
+    check_extra(extra, rows, path)?;
+    let metadata = dataset.metadata();
     let schema = metadata.schema();
+    let replaced = |name: &str| name == "x" || name == "y" || extra.iter().any(|(n, _)| *n == name);
     let mut fields = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
     for (field, column) in schema.fields().iter().zip(metadata.columns()) {
-        if field.name() != "x" && field.name() != "y" {
+        if !replaced(field.name()) {
             fields.push(Arc::clone(field));
             columns.push(Arc::clone(column));
         }
@@ -95,126 +155,111 @@ fn layout_batch(
     fields.push(Arc::new(Field::new("y", DataType::Float32, false)));
     columns.push(Arc::new(x));
     columns.push(Arc::new(y));
+    for (name, values) in extra {
+        fields.push(Arc::new(Field::new(
+            *name,
+            values.data_type().clone(),
+            true,
+        )));
+        columns.push(Arc::clone(values));
+    }
     let mut kept_metadata = schema.metadata().clone();
     kept_metadata.retain(|key, _| !STALE_METADATA_KEYS.contains(&key.as_str()));
-    kept_metadata.insert(LAYOUT_KEY, "x,y");
+    kept_metadata.insert(LAYOUT_KEY.to_owned(), "x,y".to_owned());
     let schema = Schema::new_with_metadata(fields, kept_metadata);
-    let options = RecordBatchOptions::new().with_row_count(Some(xy.len() / 2));
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
     RecordBatch::try_new_with_options(Arc::new(schema), columns, &options)
+        .map_err(|e| DataError::arrow(e, path))
 }
 
-/// A temporary file beside the destination, removed on drop unless persisted.
-struct PendingFile {
-    file: File,
-    path: PathBuf,
-    persisted: bool,
-}
-
-impl PendingFile {
-    /// Creates `.<name>.<pid>-<n>.tmp` in the destination's directory, so the final rename
-    /// stays on one filesystem and is atomic.
-    fn create_beside(destination: &Path) -> Result<Self, DataError> {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let name = destination
-            .file_name()
-            .map_or_else(|| "layout".into(), |n| n.to_string_lossy());
-        let directory = match destination.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        loop {
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let path = directory.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(file) => {
-                    return Ok(Self {
-                        file,
-                        path,
-                        persisted: false,
-                    });
-                }
-                // A leftover from a crashed run: try the next name.
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < u32::MAX => {}
-                // Not `DataError::io`: a missing directory is not a missing input file.
-                Err(source) => {
-                    return Err(DataError::Io {
-                        source,
-                        path: destination.to_path_buf(),
-                    });
-                }
-            }
+/// Extra columns need one value per row and a name of their own.
+fn check_extra(extra: &[(&str, ArrayRef)], rows: usize, path: &Path) -> Result<(), DataError> {
+    for (i, (name, values)) in extra.iter().enumerate() {
+        if *name == "x" || *name == "y" || extra[..i].iter().any(|(n, _)| n == name) {
+            return Err(DataError::LayoutColumnName {
+                column: (*name).to_owned(),
+                path: path.to_path_buf(),
+            });
+        }
+        if values.len() != rows {
+            return Err(DataError::LayoutColumnLength {
+                column: (*name).to_owned(),
+                len: values.len(),
+                rows,
+                path: path.to_path_buf(),
+            });
         }
     }
-
-    fn file(&self) -> &File {
-        &self.file
-    }
-
-    /// Flushes the data to disk and renames the file over `destination`.
-    fn persist(mut self, destination: &Path) -> Result<(), DataError> {
-        self.file
-            .sync_all()
-            .map_err(|e| DataError::io(e, destination))?;
-        fs::rename(&self.path, destination).map_err(|e| DataError::io(e, destination))?;
-        self.persisted = true;
-        Ok(())
-    }
-}
-
-impl Drop for PendingFile {
-    fn drop(&mut self) {
-        if !self.persisted {
-            // Best effort: the write already failed and that error is what the caller sees.
-            let _ = fs::remove_file(&self.path);
-        }
-    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
+    use arrow_array::{Int32Array, UInt32Array};
+
     use super::*;
+
+    fn dataset(metadata: RecordBatch, rows: usize) -> Dataset {
+        Dataset::new("t", "v", vec![0.0; 2 * rows], 2, metadata).expect("dataset")
+    }
 
     #[test]
     fn failed_writes_leave_nothing_behind() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ds = Dataset::new(
-            "t",
-            "v",
-            vec![0.0; 4],
-            2,
-            RecordBatch::new_empty(Arc::new(Schema::empty())),
-        )
-        .expect("dataset");
+        let ds = dataset(RecordBatch::new_empty(Arc::new(Schema::empty())), 2);
         let path = dir.path().join("out.parquet");
-        let err = write_layout_parquet(&path, &ds, &[1.0, 2.0]).expect_err("wrong length");
+        let err = write_layout_parquet(&path, &ds, &[1.0, 2.0], &[]).expect_err("wrong length");
         assert!(err.to_string().contains("out.parquet"), "{err}");
         let missing_dir = dir.path().join("nope").join("out.parquet");
-        let err = write_layout_parquet(&missing_dir, &ds, &[0.0; 4]).expect_err("no directory");
+        let err = write_layout_parquet(&missing_dir, &ds, &[0.0; 4], &[]).expect_err("no dir");
         assert!(matches!(err, DataError::Io { .. }), "{err}");
+        let short: ArrayRef = Arc::new(UInt32Array::from(vec![1]));
+        let err = write_layout_parquet(&path, &ds, &[0.0; 4], &[("cluster", short)])
+            .expect_err("short extra column");
+        assert!(matches!(err, DataError::LayoutColumnLength { .. }), "{err}");
+        assert!(err.to_string().contains("`cluster`"), "{err}");
         assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 0);
     }
 
     #[test]
-    fn old_coordinates_are_replaced() {
+    fn old_coordinates_are_replaced_and_extras_appended() {
         let old = Schema::new(vec![
             Field::new("x", DataType::Float32, false),
             Field::new("id", DataType::Int32, false),
+            Field::new("cluster", DataType::Int32, false),
         ]);
         let metadata = RecordBatch::try_new(
             Arc::new(old),
             vec![
                 Arc::new(Float32Array::from(vec![9.0])),
-                Arc::new(arrow_array::Int32Array::from(vec![5])),
+                Arc::new(Int32Array::from(vec![5])),
+                Arc::new(Int32Array::from(vec![7])),
             ],
         )
         .expect("batch");
-        let batch = layout_batch(&metadata, &[1.0, 2.0]).expect("layout");
+        let ds = dataset(metadata, 1);
+        let cluster: ArrayRef = Arc::new(UInt32Array::from(vec![3]));
+        let path = Path::new("out.parquet");
+        let batch = layout_batch(&ds, &[1.0, 2.0], &[("cluster", cluster)], path).expect("ok");
         let names: Vec<_> = batch
             .schema()
             .fields()
             .iter()
             .map(|f| f.name().clone())
             .collect();
-        assert_eq!(names, ["id", "x", "y"]);
+        assert_eq!(names, ["id", "x", "y", "cluster"]);
+        assert_eq!(batch.column(3).data_type(), &DataType::UInt32);
+
+        for name in ["x", "y"] {
+            let column: ArrayRef = Arc::new(UInt32Array::from(vec![3]));
+            let err = layout_batch(&ds, &[1.0, 2.0], &[(name, column)], path).expect_err("x/y");
+            assert!(matches!(err, DataError::LayoutColumnName { .. }), "{err}");
+        }
+        let column: ArrayRef = Arc::new(UInt32Array::from(vec![3]));
+        let twice = [("c", Arc::clone(&column)), ("c", column)];
+        let err = layout_batch(&ds, &[1.0, 2.0], &twice, path).expect_err("twice");
+        assert!(matches!(err, DataError::LayoutColumnName { .. }), "{err}");
     }
 }

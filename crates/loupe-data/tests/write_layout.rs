@@ -54,7 +54,7 @@ fn layout_round_trips_with_metadata() {
 
     let xy = [0.5, -0.5, 1.25, 3.0, -7.0, 1e-3, 100.0, 0.0];
     let out = dir.path().join("layout.parquet");
-    write_layout_parquet(&out, &ds, &xy).expect("write");
+    write_layout_parquet(&out, &ds, &xy, &[]).expect("write");
 
     let batch = read_back(&out);
     assert_eq!(batch.num_rows(), 4);
@@ -82,7 +82,7 @@ fn layout_round_trips_with_metadata() {
     assert_eq!(entries, ["layout.parquet", "source.parquet"]);
 
     // Writing again replaces the file, and the layout can itself be re-read.
-    write_layout_parquet(&out, &ds, &[0.0; 8]).expect("overwrite");
+    write_layout_parquet(&out, &ds, &[0.0; 8], &[]).expect("overwrite");
     assert_eq!(floats(&read_back(&out), "x"), [0.0; 4]);
 }
 
@@ -97,7 +97,7 @@ fn clay_layout_keeps_geometry_and_geo_metadata() {
     let xy: Vec<f32> = (0..2 * n).map(|i| i as f32 * 0.25).collect();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("clay-layout.gpq");
-    write_layout_parquet(&out, &ds, &xy).expect("write");
+    write_layout_parquet(&out, &ds, &xy, &[]).expect("write");
 
     let file = File::open(&out).expect("open");
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).expect("parquet");

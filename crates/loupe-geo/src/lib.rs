@@ -27,6 +27,7 @@ mod metadata;
 mod plausibility;
 mod reproject;
 mod wkb;
+mod wkb_write;
 
 pub use column::{ColumnError, decode_column};
 pub use crs::Crs;
@@ -39,3 +40,4 @@ pub use plausibility::{
 };
 pub use reproject::{CrsError, Reprojector};
 pub use wkb::{WkbError, parse_wkb};
+pub use wkb_write::{write_wkb, write_wkb_into};

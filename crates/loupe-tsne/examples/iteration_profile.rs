@@ -23,14 +23,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let params = TsneParams::default().validate(n)?;
     let start = Instant::now();
     let mut engine = TsneEngine::prepare(&data, dim, &params, &mut |_| {})?;
-    println!("N = {n}: prepared in {:.2} s", start.elapsed().as_secs_f64());
+    println!(
+        "N = {n}: prepared in {:.2} s",
+        start.elapsed().as_secs_f64()
+    );
     let mut block = [Duration::ZERO; 6];
     let mut block_start = Instant::now();
     while let Some(info) = engine.step() {
         if let Some(t) = engine.fft_timings() {
-            for (acc, d) in block
-                .iter_mut()
-                .zip([t.kernel, t.scatter, t.convolve, t.gather, t.attraction])
+            for (acc, d) in
+                block
+                    .iter_mut()
+                    .zip([t.kernel, t.scatter, t.convolve, t.gather, t.attraction])
             {
                 *acc += d;
             }

@@ -1,9 +1,11 @@
-//! Loading files on a named background thread so a large file never freezes the window.
+//! Loading files and folders on a named background thread so a large folder never freezes
+//! the window; progress and the load report come back with the data.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use loupe_core::{Dataset, LatestSlot};
+use loupe_ingest::{CachePolicy, LoadReport, OpenOptions, Progress};
 
 /// Where a dataset comes from.
 #[derive(Debug, Clone)]
@@ -13,9 +15,9 @@ pub enum DataSource {
         /// Read only this many digits.
         limit: Option<usize>,
     },
-    /// A file on disk.
+    /// A file or a folder of files on disk.
     File {
-        /// The file.
+        /// The file or folder.
         path: PathBuf,
         /// The vector column, auto-detected when `None`.
         column: Option<String>,
@@ -33,60 +35,101 @@ impl DataSource {
         }
     }
 
-    /// Reads the dataset (blocking; call it off the UI thread).
-    pub fn load(&self) -> anyhow::Result<Dataset> {
+    /// Reads the dataset (blocking; call it off the UI thread), reporting progress.
+    pub fn load(
+        &self,
+        cache: &CachePolicy,
+        progress: &(dyn Fn(&Progress) + Sync),
+    ) -> anyhow::Result<Loaded> {
         match self {
-            Self::Demo { limit } => crate::demo::demo_dataset(*limit),
+            Self::Demo { limit } => Ok(Loaded {
+                dataset: crate::demo::demo_dataset(*limit)?,
+                report: None,
+            }),
             Self::File {
                 path,
                 column,
                 limit,
-            } => Ok(loupe_data::read_path(
-                path,
-                &loupe_data::ReadOptions {
-                    column: column.clone(),
-                    limit: *limit,
-                    ..loupe_data::ReadOptions::default()
-                },
-            )?),
+            } => {
+                let options = OpenOptions {
+                    read: loupe_data::ReadOptions {
+                        column: column.clone(),
+                        limit: *limit,
+                        ..loupe_data::ReadOptions::default()
+                    },
+                    cache: cache.clone(),
+                };
+                let opened = loupe_ingest::open(path, &options, progress)?;
+                Ok(Loaded {
+                    dataset: opened.dataset,
+                    report: Some(opened.report),
+                })
+            }
         }
     }
+}
+
+/// A finished load: the data and, for files and folders, what happened on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The rows.
+    pub dataset: Dataset,
+    /// Files loaded and failed, geometry, cache; `None` for the built-in demo.
+    pub report: Option<LoadReport>,
 }
 
 /// A load in progress; the result appears in the slot when the thread finishes.
 pub struct LoadJob {
     /// What is being loaded.
     pub source: DataSource,
-    result: Arc<LatestSlot<Result<Dataset, String>>>,
+    result: Arc<LatestSlot<Result<Loaded, String>>>,
+    progress: Arc<LatestSlot<Progress>>,
 }
 
 impl LoadJob {
-    /// Starts loading on a named thread; `on_done` is called when the result is ready.
-    pub fn start(source: DataSource, on_done: impl Fn() + Send + 'static) -> Self {
+    /// Starts loading on a named thread; `on_update` is called after every progress report
+    /// and when the result is ready.
+    pub fn start(
+        source: DataSource,
+        cache: CachePolicy,
+        on_update: impl Fn() + Send + Sync + 'static,
+    ) -> Self {
         let result = Arc::new(LatestSlot::new());
+        let progress = Arc::new(LatestSlot::new());
         let slot = Arc::clone(&result);
+        let progress_slot = Arc::clone(&progress);
         let thread_source = source.clone();
         let spawned = std::thread::Builder::new()
             .name("loupe-loader".to_owned())
             .spawn(move || {
-                let loaded = thread_source.load().map_err(|e| format!("{e:#}"));
+                let report_progress = |p: &Progress| {
+                    progress_slot.publish(*p);
+                    on_update();
+                };
+                let loaded = thread_source
+                    .load(&cache, &report_progress)
+                    .map_err(|e| format!("{e:#}"));
                 slot.publish(loaded);
-                on_done();
+                on_update();
             });
         if let Err(err) = spawned {
             result.publish(Err(format!("could not start the loader thread: {err}")));
         }
-        Self { source, result }
+        Self {
+            source,
+            result,
+            progress,
+        }
+    }
+
+    /// The latest progress report, if the loader has sent one.
+    pub fn progress(&self) -> Option<Progress> {
+        self.progress.peek().map(|p| *p)
     }
 
     /// The result once the load finished.
-    pub fn poll(&self) -> Option<Result<Dataset, String>> {
+    pub fn poll(&self) -> Option<Result<Loaded, String>> {
         let result = self.result.take()?;
-        Some(
-            Arc::try_unwrap(result).unwrap_or_else(|shared| match &*shared {
-                Ok(dataset) => Ok(dataset.clone()),
-                Err(message) => Err(message.clone()),
-            }),
-        )
+        Some(Arc::try_unwrap(result).unwrap_or_else(|shared| (*shared).clone()))
     }
 }

@@ -106,7 +106,18 @@ impl LoupeApp {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 if ui.button("Open…").clicked() {
-                    self.open_dialog(ui.ctx(), LoadPurpose::Open);
+                    self.open_dialog(ui.ctx(), LoadPurpose::Open, false);
+                    ui.close();
+                }
+                if ui
+                    .button("Open folder…")
+                    .on_hover_text(
+                        "every .gpq/.parquet file in a folder as one dataset (Clay file names \
+                         add mgrs and date columns); unreadable files are listed, not fatal",
+                    )
+                    .clicked()
+                {
+                    self.open_dialog(ui.ctx(), LoadPurpose::Open, true);
                     ui.close();
                 }
                 let can_add = self.session.layout.is_some() && !self.session.is_running();
@@ -118,7 +129,7 @@ impl LoupeApp {
                     )
                     .clicked()
                 {
-                    self.open_dialog(ui.ctx(), LoadPurpose::AddPoints);
+                    self.open_dialog(ui.ctx(), LoadPurpose::AddPoints, false);
                     ui.close();
                 }
                 if ui.button("Open demo (MNIST digits)").clicked() {
@@ -136,7 +147,7 @@ impl LoupeApp {
     }
 
     /// The native file dialog blocks its thread, so it runs on its own.
-    fn open_dialog(&mut self, ctx: &egui::Context, purpose: LoadPurpose) {
+    fn open_dialog(&mut self, ctx: &egui::Context, purpose: LoadPurpose, folder: bool) {
         self.file_dialog_purpose = purpose;
         let slot = Arc::new(loupe_core::LatestSlot::new());
         let thread_slot = Arc::clone(&slot);
@@ -144,13 +155,31 @@ impl LoupeApp {
         let spawned = std::thread::Builder::new()
             .name("loupe-file-dialog".to_owned())
             .spawn(move || {
-                let picked = rfd::FileDialog::new()
-                    .add_filter(
-                        "Embeddings",
-                        &["parquet", "gpq", "geoparquet", "gz", "idx3-ubyte"],
-                    )
-                    .add_filter("All files", &["*"])
-                    .pick_file();
+                let dialog = rfd::FileDialog::new();
+                let picked = if folder {
+                    dialog.pick_folder()
+                } else {
+                    dialog
+                        .add_filter(
+                            "Embeddings",
+                            &[
+                                "parquet",
+                                "gpq",
+                                "geoparquet",
+                                "arrow",
+                                "feather",
+                                "ipc",
+                                "csv",
+                                "tsv",
+                                "npy",
+                                "npz",
+                                "gz",
+                                "idx3-ubyte",
+                            ],
+                        )
+                        .add_filter("All files", &["*"])
+                        .pick_file()
+                };
                 thread_slot.publish(picked);
                 ctx.request_repaint();
             });

@@ -109,6 +109,10 @@ pub struct Session {
     pub refine_phases: PhaseList,
     /// A file path typed in the side panel (where no file dialog can be shown).
     pub path_text: String,
+    /// What the last file or folder load found (files failed, warnings, cache).
+    pub load_report: Option<loupe_ingest::LoadReport>,
+    /// Where loads cache their result (tests point it at a temporary folder).
+    pub cache_policy: loupe_ingest::CachePolicy,
     labels_generation: u64,
     repaint: Arc<dyn Fn() + Send + Sync>,
     frame_times: FrameTimes,
@@ -152,6 +156,8 @@ impl Session {
                 momentum: 0.8,
             }]),
             path_text: String::new(),
+            load_report: None,
+            cache_policy: loupe_ingest::CachePolicy::default(),
             labels_generation: u64::MAX,
             repaint,
             frame_times: FrameTimes::default(),
@@ -207,8 +213,11 @@ impl Session {
             let source = job.source.describe();
             self.loading = None;
             match (result, self.load_purpose) {
-                (Ok(dataset), LoadPurpose::Open) => self.set_dataset(dataset),
-                (Ok(dataset), LoadPurpose::AddPoints) => self.add_points(&dataset),
+                (Ok(loaded), LoadPurpose::Open) => {
+                    self.set_dataset(loaded.dataset);
+                    self.load_report = loaded.report;
+                }
+                (Ok(loaded), LoadPurpose::AddPoints) => self.add_points(&loaded.dataset),
                 (Err(message), _) => {
                     self.error = Some(format!("could not open {source}: {message}"));
                 }
@@ -306,13 +315,18 @@ impl Session {
 
     fn start_load(&mut self, source: DataSource, purpose: LoadPurpose) {
         let repaint = Arc::clone(&self.repaint);
-        self.loading = Some(LoadJob::start(source, move || repaint()));
+        self.loading = Some(LoadJob::start(
+            source,
+            self.cache_policy.clone(),
+            move || repaint(),
+        ));
         self.load_purpose = purpose;
         self.error = None;
     }
 
     fn set_dataset(&mut self, dataset: Dataset) {
         self.stop_run();
+        self.load_report = None;
         self.layout = None;
         self.projection = None;
         self.snapshot = None;

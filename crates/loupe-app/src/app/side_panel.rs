@@ -2,6 +2,8 @@
 
 use loupe_tsne::RunStatus;
 
+use loupe_ingest::Stage;
+
 use super::loader::DataSource;
 use super::palette;
 use super::plot_view::PlotView;
@@ -41,8 +43,21 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
     if let Some(job) = &session.loading {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(format!("loading {}", job.source.describe()));
+            ui.add(egui::Label::new(format!("loading {}", job.source.describe())).truncate());
         });
+        if let Some(progress) = job.progress() {
+            let stage = match progress.stage {
+                Stage::ReadingCache => "reading the cache",
+                Stage::ReadingFiles => "reading files",
+                Stage::Combining => "combining",
+                Stage::WritingCache => "writing the cache",
+            };
+            let fraction = progress.done as f32 / progress.total.max(1) as f32;
+            ui.add(egui::ProgressBar::new(fraction).text(format!(
+                "{stage} {}/{} · {} rows",
+                progress.done, progress.total, progress.rows
+            )));
+        }
     }
     match &session.dataset {
         Some(dataset) => {
@@ -53,6 +68,9 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
                 dataset.dim(),
                 dataset.vector_column()
             ));
+            if let Some(report) = &session.load_report {
+                load_report_ui(ui, report);
+            }
             let skipped = loupe_data::skipped_null_vectors(dataset);
             if skipped > 0 {
                 ui.colored_label(
@@ -69,6 +87,26 @@ fn dataset_ui(ui: &mut egui::Ui, session: &Session) {
     if let Some(error) = &session.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
+}
+
+/// What a file or folder load found: failed files with their reasons, geometry warnings, the
+/// cache. Opens by itself when something went wrong.
+fn load_report_ui(ui: &mut egui::Ui, report: &loupe_ingest::LoadReport) {
+    if !report.failed.is_empty() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "{} of {} files could not be loaded",
+                report.failed.len(),
+                report.failed.len() + report.files.len()
+            ),
+        );
+    }
+    egui::CollapsingHeader::new("Load report")
+        .default_open(!report.failed.is_empty())
+        .show(ui, |ui| {
+            ui.add(egui::Label::new(egui::RichText::new(report.to_string()).small()).wrap());
+        });
 }
 
 /// A typed path to open, or to add to the finished layout: works where no desktop file
