@@ -1,6 +1,11 @@
-//! Writing a cache entry: an Arrow IPC file of the metadata columns plus the vectors as a
-//! `fixed_size_list<float32>[D]` column, the header (dataset facts and load report) as JSON
-//! in the schema metadata. Written to a temporary file beside it, synced, then renamed, so a
+//! Writing a cache entry: an Arrow IPC file of one record batch, the metadata columns plus the
+//! vectors as a `fixed_size_list<float32>[D]` column, with the header (dataset facts and load
+//! report) as JSON in the schema metadata.
+//!
+//! One batch keeps the vectors contiguous in the file, so a reader can hand them out straight
+//! from the memory mapping; the vector column is built over the dataset's own buffer (no
+//! copy), and Arrow's writer streams buffers to the file without gathering them first.
+//! Written to a temporary file beside the entry, synced, made read-only, then renamed, so a
 //! half-written entry is never seen under the entry's name.
 
 use std::fs::{self, File};
@@ -11,16 +16,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use arrow_array::{ArrayRef, FixedSizeListArray, Float32Array, RecordBatch, RecordBatchOptions};
+use arrow_buffer::{Buffer, ScalarBuffer};
 use arrow_ipc::writer::FileWriter;
 use arrow_schema::{DataType, Field, Schema};
 use loupe_core::Dataset;
 
 use super::{CacheError, HEADER_KEY, Header, VECTOR_FIELD};
 use crate::progress::{Counter, Stage};
-
-/// Rows per record batch: about 64 MiB of vectors, so writing never holds a second copy of
-/// all of them and reading can report progress.
-const BATCH_BYTES: usize = 64 << 20;
 
 /// Temporary files older than this are left over from a crash and are removed.
 const STALE_TEMP: Duration = Duration::from_hours(1);
@@ -50,66 +52,59 @@ fn write_file(
     header: &Header,
     progress: &(dyn Fn(&crate::Progress) + Sync),
 ) -> Result<(), CacheError> {
+    let counter = Counter::start(Stage::WritingCache, 1, progress);
     let metadata = dataset.metadata();
     let dim = dataset.dim();
     let item = Arc::new(Field::new("item", DataType::Float32, false));
-    let mut fields: Vec<Field> = metadata
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| Field::clone(f))
-        .collect();
-    fields.push(Field::new(
-        VECTOR_FIELD,
-        DataType::FixedSizeList(Arc::clone(&item), dim as i32),
-        false,
-    ));
+    let mut fields: Vec<Field> = metadata.schema().fields().iter().map(|f| Field::clone(f)).collect();
+    let size = i32::try_from(dim).map_err(|_| CacheError::invalid("dimension too large".into(), temp))?;
+    fields.push(Field::new(VECTOR_FIELD, DataType::FixedSizeList(Arc::clone(&item), size), false));
     let mut schema_metadata = metadata.schema().metadata().clone();
-    let json =
-        serde_json::to_string(header).map_err(|e| CacheError::invalid(e.to_string(), temp))?;
+    let json = serde_json::to_string(header).map_err(|e| CacheError::invalid(e.to_string(), temp))?;
     schema_metadata.insert(HEADER_KEY.to_owned(), json);
     let schema = Arc::new(Schema::new_with_metadata(fields, schema_metadata));
+
+    let values = Float32Array::new(shared_values(dataset), None);
+    let list = FixedSizeListArray::try_new(item, size, Arc::new(values), None)
+        .map_err(|e| CacheError::arrow(e, temp))?;
+    let mut columns: Vec<ArrayRef> = metadata.columns().to_vec();
+    columns.push(Arc::new(list));
+    let options = RecordBatchOptions::new().with_row_count(Some(dataset.n_rows()));
+    let batch = RecordBatch::try_new_with_options(Arc::clone(&schema), columns, &options)
+        .map_err(|e| CacheError::arrow(e, temp))?;
 
     let file = File::create(temp).map_err(|e| CacheError::io(e, temp))?;
     let mut writer = FileWriter::try_new(BufWriter::with_capacity(1 << 20, file), &schema)
         .map_err(|e| CacheError::arrow(e, temp))?;
-    let rows = dataset.n_rows();
-    let per_batch = (BATCH_BYTES / (dim * 4)).max(1);
-    let counter = Counter::start(Stage::WritingCache, rows.div_ceil(per_batch), progress);
-    let mut start = 0;
-    while start < rows {
-        let len = per_batch.min(rows - start);
-        let values =
-            Float32Array::from(dataset.vectors()[start * dim..(start + len) * dim].to_vec());
-        let list =
-            FixedSizeListArray::try_new(Arc::clone(&item), dim as i32, Arc::new(values), None)
-                .map_err(|e| CacheError::arrow(e, temp))?;
-        let mut columns: Vec<ArrayRef> = if metadata.num_columns() == 0 {
-            Vec::new()
-        } else {
-            metadata.slice(start, len).columns().to_vec()
-        };
-        columns.push(Arc::new(list));
-        let options = RecordBatchOptions::new().with_row_count(Some(len));
-        let batch = RecordBatch::try_new_with_options(Arc::clone(&schema), columns, &options)
-            .map_err(|e| CacheError::arrow(e, temp))?;
-        writer
-            .write(&batch)
-            .map_err(|e| CacheError::arrow(e, temp))?;
-        counter.step(len);
-        start += len;
-    }
+    writer.write(&batch).map_err(|e| CacheError::arrow(e, temp))?;
     writer.finish().map_err(|e| CacheError::arrow(e, temp))?;
-    let mut out = writer
-        .into_inner()
-        .map_err(|e| CacheError::arrow(e, temp))?;
+    let mut out = writer.into_inner().map_err(|e| CacheError::arrow(e, temp))?;
     out.flush().map_err(|e| CacheError::io(e, temp))?;
-    let file = out
-        .into_inner()
-        .map_err(|e| CacheError::io(e.into_error(), temp))?;
+    let file = out.into_inner().map_err(|e| CacheError::io(e.into_error(), temp))?;
     // On disk before the rename makes it visible: a crash then leaves the old state or the
     // whole new file, never a renamed but partly written one.
-    file.sync_all().map_err(|e| CacheError::io(e, temp))
+    file.sync_all().map_err(|e| CacheError::io(e, temp))?;
+    // Read-only, so that nothing writes into a file that readers memory-map (see `mmap`).
+    let mut permissions = file.metadata().map_err(|e| CacheError::io(e, temp))?.permissions();
+    permissions.set_readonly(true);
+    fs::set_permissions(temp, permissions).map_err(|e| CacheError::io(e, temp))?;
+    counter.step(dataset.n_rows());
+    Ok(())
+}
+
+/// The dataset's vectors as an Arrow buffer over the same memory: the `Arc<[f32]>` is kept
+/// alive by the buffer, and its bytes are viewed through `bytemuck` (safe: `f32` has no
+/// padding and every byte pattern is a valid `u8`).
+fn shared_values(dataset: &Dataset) -> ScalarBuffer<f32> {
+    struct SharedVectors(Arc<[f32]>);
+    impl AsRef<[u8]> for SharedVectors {
+        fn as_ref(&self) -> &[u8] {
+            bytemuck::cast_slice(&self.0)
+        }
+    }
+    let len = dataset.vectors().len();
+    let bytes = bytes::Bytes::from_owner(SharedVectors(dataset.vectors_arc()));
+    ScalarBuffer::new(Buffer::from(bytes), 0, len)
 }
 
 /// A name in the same directory (so the rename is atomic) that no other writer uses.
