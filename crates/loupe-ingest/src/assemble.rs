@@ -137,13 +137,19 @@ fn stack_metadata(name: &str, parts: &mut [Part]) -> Result<RecordBatch, Assembl
         let schema = part.columns.schema();
         let mut fields: Vec<Field> = schema.fields().iter().map(|f| Field::clone(f)).collect();
         let mut columns: Vec<ArrayRef> = part.columns.columns().to_vec();
-        for (wanted, array) in &part.derived {
-            let final_name = derived_name(wanted, &data_columns);
-            if let Some(entry) = part.info.metadata_columns.iter_mut().find(|m| *m == wanted) {
-                entry.clone_from(&final_name);
+        // Names in use in this part: every file's data columns (so each derived column gets
+        // the same name in every file) and the derived columns named so far (so a metadata
+        // entry `version` does not collide with the file name's `version`).
+        let mut taken = data_columns.clone();
+        part.info.metadata_columns.clear();
+        for derived in &part.derived {
+            let name = derived_name(&derived.name, &taken);
+            taken.insert(name.clone());
+            if derived.from_metadata {
+                part.info.metadata_columns.push(name.clone());
             }
-            fields.push(Field::new(final_name, array.data_type().clone(), true));
-            columns.push(Arc::clone(array));
+            fields.push(Field::new(name, derived.values.data_type().clone(), true));
+            columns.push(Arc::clone(&derived.values));
         }
         let rows = part.dataset.n_rows();
         let options = RecordBatchOptions::new().with_row_count(Some(rows));

@@ -25,9 +25,25 @@ pub fn describe(opened: &Opened) -> String {
         ds.dim()
     );
     let schema = ds.metadata().schema();
+    let geometry_columns: Vec<&str> = opened
+        .report
+        .files
+        .iter()
+        .filter_map(|f| f.geometry.as_ref().map(|g| g.column.as_str()))
+        .collect();
     let _ = writeln!(out, "columns ({}):", schema.fields().len());
     for field in schema.fields() {
-        let _ = writeln!(out, "  {}: {}", field.name(), type_name(field.data_type()));
+        let note = if geometry_columns.contains(&field.name().as_str()) {
+            " (WKB, longitude/latitude)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {}: {}{note}",
+            field.name(),
+            type_name(field.data_type())
+        );
     }
     geometry_lines(opened, &mut out);
     let _ = write!(out, "{}", opened.report);
@@ -53,7 +69,7 @@ fn geometry_lines(opened: &Opened, out: &mut String) {
     types.dedup();
     let _ = writeln!(
         out,
-        "geometry: column `{}` ({}), stored as {}",
+        "geometry: column `{}` ({}), {} in the files",
         first.column,
         if types.is_empty() {
             "no values".to_owned()

@@ -5,8 +5,10 @@
 //! adds columns parsed from the file names, concatenates everything and pickles it because
 //! reloading is slow. [`open`] does all of that in one call:
 //!
-//! * **Folders** are read in parallel (rayon), one [`loupe_data::read_file`] per file, with
-//!   [`Progress`] reported through a callback so the GUI and the CLI can draw a bar.
+//! * **Folders**: every `.gpq`, `.parquet` and `.geoparquet` file directly inside (sub-folders
+//!   are not searched), in file-name order, read in parallel (rayon), one
+//!   [`loupe_data::read_file`] per file, with [`Progress`] reported through a callback so the
+//!   GUI and the CLI can draw a bar.
 //! * **Fault isolation**: a file that cannot be read, has no rows or has vectors of another
 //!   length is listed in the report with the reason, and the others still load.
 //! * **Columns from outside the table**: the Clay file-name pattern
@@ -18,6 +20,16 @@
 //! * **Cache**: the assembled dataset is stored as an Arrow IPC file keyed by the files' paths,
 //!   sizes and modification times and the read options; opening the same unchanged data again
 //!   reads that file instead (see [`CachePolicy`]).
+//!
+//! # How fast the cache is, and what would make it faster
+//!
+//! `examples/reopen_bench.rs` generates 100 Clay-named files of 10,000 rows × 768 values
+//! (3 GB) and opens them. On a 2-core development VM (release build): the first open takes
+//! 16–21 s; a cached reopen 3.6–5.8 s, of which decoding the memory-mapped cache file takes
+//! under 0.05 s, reading the vectors into a `Vec<f32>` about 1.3 s, and `Dataset::new` (the
+//! finite check, then copying the `Vec` into its `Arc<[f32]>`) 2.5–4 s. If
+//! `loupe_core::Dataset` could hold an Arrow `ScalarBuffer<f32>`, the vectors could stay in
+//! the mapping and a reopen would take about 0.2 s (0.01 s decode + 0.19 s finite check).
 //!
 //! This crate does file IO and uses the rayon pool, nothing else: it must never depend on a
 //! GUI or GPU crate (egui, eframe, winit, wgpu), so the CLI and the tests can use it headless.
@@ -57,3 +69,18 @@ pub use report::{
 
 #[doc(no_inline)]
 pub use loupe_core::Dataset;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_cross_threads() {
+        fn is_send_sync<T: Send + Sync>() {}
+        is_send_sync::<Opened>();
+        is_send_sync::<LoadReport>();
+        is_send_sync::<IngestError>();
+        is_send_sync::<OpenOptions>();
+        is_send_sync::<Progress>();
+    }
+}

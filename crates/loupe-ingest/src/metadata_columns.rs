@@ -28,8 +28,10 @@ pub const FILE_PREFIX: &str = "file_";
 ///
 /// Values stay text (`utf8`): `gsd = "10"` is not guessed to be a number. When the data
 /// already has a column with an entry's name, the new column is named with [`FILE_PREFIX`]
-/// before it. The same rule names the file-name columns (`mgrs`, `mindate`, `maxdate`,
-/// `version`) and `source_file`.
+/// before it, and likewise when a column made earlier for the same file took the name (a
+/// metadata entry `version` beside the file name's `version` becomes `file_version`). The same
+/// rule names the file-name columns (`mgrs`, `mindate`, `maxdate`, `version`) and
+/// `source_file`, which are made first.
 pub fn metadata_columns(key_values: &BTreeMap<String, String>) -> Vec<(&str, &str)> {
     key_values
         .iter()

@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use loupe_core::Dataset;
@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::assemble::{AssembleError, assemble};
 use crate::cache::{self, CacheKey, Header};
-use crate::discover::discover;
+use crate::discover::{Sources, discover};
 use crate::progress::{Counter, Progress, Stage};
 use crate::read_one::{Part, failed, read_one};
 use crate::report::{CacheOutcome, FailedFile, FailureKind, LoadReport, Timings, file_name};
@@ -48,40 +48,70 @@ pub fn open(
 ) -> Result<Opened, IngestError> {
     let start = Instant::now();
     let sources = discover(path)?;
-    let cache_dir = options.cache.dir();
-    let key = cache_dir
-        .as_ref()
-        .map(|_| CacheKey::new(path, &sources.files, &options.read));
-    let entry = cache_dir
-        .zip(key.as_ref())
-        .map(|(dir, k)| dir.join(k.file_name()));
+    let cache = options.cache.dir().map(|dir| {
+        let key = CacheKey::new(path, &sources.files, &options.read);
+        (dir.join(key.file_name()), key)
+    });
     let mut cache_warnings = Vec::new();
-
-    if let (Some(entry), Some(key)) = (&entry, &key)
-        && entry.is_file()
-    {
-        let read_start = Instant::now();
-        match cache::read_entry(entry, key, progress) {
-            Ok((dataset, mut report)) => {
-                report.cache = CacheOutcome::Hit {
-                    file: entry.clone(),
-                };
-                report.cache_warnings = Vec::new();
-                report.timings.cache_read = read_start.elapsed();
-                report.timings.cache_write = Duration::ZERO;
-                report.timings.total = start.elapsed();
-                return Ok(Opened { dataset, report });
+    if let Some((entry, key)) = &cache {
+        match cached(entry, key, progress) {
+            Ok(Some(mut opened)) => {
+                opened.report.path = path.to_path_buf();
+                opened.report.timings.total = start.elapsed();
+                return Ok(opened);
             }
-            Err(e) => {
-                cache_warnings.push(format!(
-                    "the cached copy was unreadable and is rebuilt: {e}"
-                ));
-                // Best effort: a leftover is replaced by the rewrite below anyway.
-                let _ = fs::remove_file(entry);
-            }
+            Ok(None) => {}
+            Err(warning) => cache_warnings.push(warning),
         }
     }
 
+    let mut opened = build(path, &sources, options, progress)?;
+    opened.report.cache_warnings = cache_warnings;
+    if let Some((entry, key)) = cache {
+        store(&mut opened, entry, &key, progress);
+    }
+    opened.report.timings.total = start.elapsed();
+    Ok(opened)
+}
+
+/// The cache entry's dataset when there is a readable one (`Ok(None)`: none yet). An entry
+/// that cannot be read is deleted, and the warning says so.
+fn cached(
+    entry: &Path,
+    key: &CacheKey,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<Option<Opened>, String> {
+    if !entry.is_file() {
+        return Ok(None);
+    }
+    let read_start = Instant::now();
+    match cache::read_entry(entry, key, progress) {
+        Ok((dataset, mut report)) => {
+            report.cache = CacheOutcome::Hit {
+                file: entry.to_path_buf(),
+            };
+            report.cache_warnings = Vec::new();
+            report.timings.cache_read = read_start.elapsed();
+            report.timings.cache_write = Duration::ZERO;
+            Ok(Some(Opened { dataset, report }))
+        }
+        Err(e) => {
+            // Best effort: the rebuilt entry is renamed over it anyway.
+            let _ = fs::remove_file(entry);
+            Err(format!(
+                "the cached copy was unreadable and is rebuilt: {e}"
+            ))
+        }
+    }
+}
+
+/// Reads every file in parallel and stacks the ones that load.
+fn build(
+    path: &Path,
+    sources: &Sources,
+    options: &OpenOptions,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<Opened, IngestError> {
     let files_start = Instant::now();
     let counter = Counter::start(Stage::ReadingFiles, sources.files.len(), progress);
     let outcomes: Vec<Result<Part, ReadFailure>> = sources
@@ -108,24 +138,20 @@ pub fn open(
     let files_time = files_start.elapsed();
 
     let combine_start = Instant::now();
-    let _ = Counter::start(Stage::Combining, 1, progress);
-    let assembled = match assemble(&file_name(path), results) {
-        Ok(a) => a,
-        Err(AssembleError::NothingLoaded(failures)) => {
-            return Err(IngestError::NothingLoaded {
-                failures,
-                path: path.to_path_buf(),
-            });
-        }
-        Err(AssembleError::Dataset(source)) => {
-            return Err(IngestError::Combine {
-                source,
-                path: path.to_path_buf(),
-            });
-        }
-    };
+    let combining = Counter::start(Stage::Combining, 1, progress);
+    let assembled = assemble(&file_name(path), results).map_err(|e| match e {
+        AssembleError::NothingLoaded(failures) => IngestError::NothingLoaded {
+            failures,
+            path: path.to_path_buf(),
+        },
+        AssembleError::Dataset(source) => IngestError::Combine {
+            source,
+            path: path.to_path_buf(),
+        },
+    })?;
     let dataset = assembled.dataset;
-    let mut report = LoadReport {
+    combining.step(dataset.n_rows());
+    let report = LoadReport {
         path: path.to_path_buf(),
         folder: sources.folder,
         files: assembled.files,
@@ -133,44 +159,51 @@ pub fn open(
         rows: dataset.n_rows(),
         dim: dataset.dim(),
         cache: CacheOutcome::Disabled,
-        cache_warnings,
+        cache_warnings: Vec::new(),
         timings: Timings {
             files: files_time,
             combine: combine_start.elapsed(),
             ..Timings::default()
         },
     };
-
-    if let (Some(entry), Some(key)) = (entry, key) {
-        let write_start = Instant::now();
-        let header = Header {
-            format: cache::FORMAT_VERSION,
-            key: key.content.clone(),
-            name: dataset.name().to_owned(),
-            vector_column: dataset.vector_column().to_owned(),
-            dim: dataset.dim(),
-            rows: dataset.n_rows(),
-            image_shape: dataset.image_shape(),
-            report: report.clone(),
-        };
-        match cache::write_entry(&entry, &dataset, &header, progress) {
-            Ok(()) => {
-                if let Some(dir) = entry.parent() {
-                    cache::remove_stale(dir, &key.source, &entry);
-                }
-                report.cache = CacheOutcome::Written { file: entry };
-            }
-            Err(e) => {
-                report.cache = CacheOutcome::NotWritten;
-                report
-                    .cache_warnings
-                    .push(format!("the dataset could not be cached: {e}"));
-            }
-        }
-        report.timings.cache_write = write_start.elapsed();
-    }
-    report.timings.total = start.elapsed();
     Ok(Opened { dataset, report })
+}
+
+/// Saves a freshly built dataset as the cache entry and records the outcome; failing to save
+/// only adds a warning.
+fn store(
+    opened: &mut Opened,
+    entry: PathBuf,
+    key: &CacheKey,
+    progress: &(dyn Fn(&Progress) + Sync),
+) {
+    let write_start = Instant::now();
+    let (dataset, report) = (&opened.dataset, &mut opened.report);
+    let header = Header {
+        format: cache::FORMAT_VERSION,
+        key: key.content.clone(),
+        name: dataset.name().to_owned(),
+        vector_column: dataset.vector_column().to_owned(),
+        dim: dataset.dim(),
+        rows: dataset.n_rows(),
+        image_shape: dataset.image_shape(),
+        report: report.clone(),
+    };
+    match cache::write_entry(&entry, dataset, &header, progress) {
+        Ok(()) => {
+            if let Some(dir) = entry.parent() {
+                cache::remove_stale(dir, &key.source, &entry);
+            }
+            report.cache = CacheOutcome::Written { file: entry };
+        }
+        Err(e) => {
+            report.cache = CacheOutcome::NotWritten;
+            report
+                .cache_warnings
+                .push(format!("the dataset could not be cached: {e}"));
+        }
+    }
+    report.timings.cache_write = write_start.elapsed();
 }
 
 /// Why one file did not load.

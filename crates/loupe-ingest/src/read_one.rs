@@ -25,9 +25,29 @@ pub(crate) struct Part {
     pub(crate) columns: RecordBatch,
     /// Columns from outside the table, under their wished-for names (`mgrs`, `gsd`, …); the
     /// final names are chosen once every file's columns are known.
-    pub(crate) derived: Vec<(String, ArrayRef)>,
+    pub(crate) derived: Vec<Derived>,
     /// Its entry in the load report.
     pub(crate) info: LoadedFile,
+}
+
+/// One column from outside the table.
+pub(crate) struct Derived {
+    /// The name it would like (it gets [`crate::FILE_PREFIX`] before it while that is taken).
+    pub(crate) name: String,
+    /// One value per row.
+    pub(crate) values: ArrayRef,
+    /// Whether it comes from the file's key/value metadata (listed in the report).
+    pub(crate) from_metadata: bool,
+}
+
+impl Derived {
+    fn new(name: &str, values: ArrayRef) -> Self {
+        Self {
+            name: name.to_owned(),
+            values,
+            from_metadata: false,
+        }
+    }
 }
 
 /// Reads one file. `folder` adds the `source_file` column.
@@ -51,28 +71,26 @@ pub(crate) fn read_one(
         }
     })?;
 
-    let mut derived: Vec<(String, ArrayRef)> = Vec::new();
+    let mut derived: Vec<Derived> = Vec::new();
     if folder {
-        let name = file_name(path);
-        derived.push(("source_file".into(), text_column(&name, n)));
+        derived.push(Derived::new(
+            "source_file",
+            text_column(&file_name(path), n),
+        ));
     }
     let clay = ClayName::parse(path);
     if let Some(c) = &clay {
-        derived.push(("mgrs".into(), text_column(&c.mgrs, n)));
-        derived.push((
-            "mindate".into(),
-            Arc::new(Date32Array::from(vec![c.mindate; n])),
-        ));
-        derived.push((
-            "maxdate".into(),
-            Arc::new(Date32Array::from(vec![c.maxdate; n])),
-        ));
-        derived.push(("version".into(), text_column(&c.version, n)));
+        let date = |days| -> ArrayRef { Arc::new(Date32Array::from(vec![days; n])) };
+        derived.push(Derived::new("mgrs", text_column(&c.mgrs, n)));
+        derived.push(Derived::new("mindate", date(c.mindate)));
+        derived.push(Derived::new("maxdate", date(c.maxdate)));
+        derived.push(Derived::new("version", text_column(&c.version, n)));
     }
-    let mut from_metadata = Vec::new();
     for (key, value) in metadata_columns(&key_values) {
-        derived.push((key.to_owned(), text_column(value, n)));
-        from_metadata.push(key.to_owned());
+        derived.push(Derived {
+            from_metadata: true,
+            ..Derived::new(key, text_column(value, n))
+        });
     }
 
     let info = LoadedFile {
@@ -85,7 +103,8 @@ pub(crate) fn read_one(
         dropped: report.dropped.clone(),
         warnings,
         key_values,
-        metadata_columns: from_metadata,
+        // Filled in with the final names when the files are stacked.
+        metadata_columns: Vec::new(),
         clay,
         geometry: converted.map(|c| c.report),
         read_time: start.elapsed(),

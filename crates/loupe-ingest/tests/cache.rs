@@ -44,6 +44,17 @@ fn assert_same_data(a: &Opened, b: &Opened) {
     assert_eq!(a.report.failed, b.report.failed);
 }
 
+/// Entries are read-only; a test that damages one must lift that first (root ignores it).
+fn make_writable(file: &Path) {
+    let mut permissions = fs::metadata(file).expect("entry").permissions();
+    #[allow(
+        clippy::permissions_set_readonly_false,
+        reason = "a test damaging its own cache"
+    )]
+    permissions.set_readonly(false);
+    fs::set_permissions(file, permissions).expect("chmod");
+}
+
 /// A folder of two Clay copies and an empty file.
 fn clay_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -140,6 +151,8 @@ fn a_truncated_entry_is_rebuilt() {
         panic!("not written");
     };
     let len = fs::metadata(file).expect("entry").len();
+    assert!(fs::metadata(file).expect("entry").permissions().readonly());
+    make_writable(file);
     File::options()
         .write(true)
         .open(file)
@@ -162,7 +175,8 @@ fn a_truncated_entry_is_rebuilt() {
     assert!(matches!(rebuilt.report.cache, CacheOutcome::Written { .. }));
     assert!(open_ok(data.path(), &options).report.from_cache());
 
-    // Garbage under the entry's name is treated the same way.
+    // Garbage under the entry's name (which is read-only) is treated the same way.
+    fs::remove_file(file).expect("remove");
     fs::write(file, b"not an arrow file").expect("overwrite");
     let again = open_ok(data.path(), &options);
     assert!(!again.report.from_cache());

@@ -156,3 +156,117 @@ fn short_key_values_become_columns_and_clashes_get_a_prefix() {
     // Key/values every file agrees on stay on the schema, for exports.
     assert_eq!(opened.dataset.metadata().schema().metadata()["gsd"], "10");
 }
+
+#[test]
+fn a_metadata_entry_named_like_a_file_name_column_gets_the_prefix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("10ABC_20240101_20240102_v003.parquet");
+    write_vectors(&path, 2, 3, 0.0, &[("version", "1.5")]);
+    let opened = open_ok(&path, &uncached());
+    assert_eq!(column_text(&opened, "version"), ["003"; 2]);
+    assert_eq!(column_text(&opened, "file_version"), ["1.5"; 2]);
+    assert_eq!(opened.report.files[0].metadata_columns, ["file_version"]);
+}
+
+/// Writes three rows of 2-d vectors with WKB points at `xy` and the given `geo` JSON.
+fn write_points(path: &std::path::Path, geo: &str, xy: [(f64, f64); 3]) {
+    use std::sync::Arc;
+
+    use arrow_array::types::Float32Type;
+    use arrow_array::{ArrayRef, BinaryArray, ListArray, RecordBatch};
+    use arrow_schema::{Field, Schema};
+    use loupe_geo::{Coord, write_wkb};
+
+    let points: Vec<Vec<u8>> = xy
+        .iter()
+        .map(|&(x, y)| write_wkb(&Geometry::Point(Coord::new(x, y))))
+        .collect();
+    let lists = (0..3).map(|r| Some(vec![Some(r as f32), Some(1.0)]));
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(ListArray::from_iter_primitive::<Float32Type, _, _>(lists)),
+        Arc::new(BinaryArray::from_iter_values(points.iter())),
+    ];
+    let fields: Vec<Field> = columns
+        .iter()
+        .zip(["embedding", "geometry"])
+        .map(|(a, n)| Field::new(n, a.data_type().clone(), true))
+        .collect();
+    let metadata: std::collections::HashMap<String, String> =
+        [("geo".to_owned(), geo.to_owned())].into_iter().collect();
+    let schema = Arc::new(Schema::new_with_metadata(fields, metadata));
+    let batch = RecordBatch::try_new(Arc::clone(&schema), columns).expect("batch");
+    let file = std::fs::File::create(path).expect("create");
+    let mut writer = parquet::arrow::ArrowWriter::try_new(file, schema, None).expect("writer");
+    writer.write(&batch).expect("write");
+    writer.close().expect("close");
+}
+
+#[test]
+fn geometry_that_cannot_be_placed_becomes_null_with_a_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let crs84 = r#"{"version": "1.1.0", "primary_column": "geometry",
+        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"]}}}"#;
+    // Degrees declared, metres stored: no reading puts these on the globe.
+    let metres = dir.path().join("metres.parquet");
+    write_points(
+        &metres,
+        crs84,
+        [
+            (500_000.0, 7_000_000.0),
+            (500_100.0, 7_000_100.0),
+            (500_200.0, 7_000_200.0),
+        ],
+    );
+    let opened = open_ok(&metres, &uncached());
+    assert_eq!(opened.dataset.n_rows(), 3);
+    let geometry = opened
+        .dataset
+        .metadata()
+        .column_by_name("geometry")
+        .expect("column");
+    assert_eq!(geometry.null_count(), 3);
+    let report = opened.report.files[0].geometry.as_ref().expect("report");
+    assert_eq!(report.interpretation, Interpretation::CannotPlace);
+    assert!(!report.warnings.is_empty());
+    assert!(
+        opened
+            .report
+            .to_string()
+            .contains("metres.parquet: geometry: "),
+        "{}",
+        opened.report
+    );
+
+    // Metadata that is not JSON at all: the column is still found and emptied.
+    let broken = dir.path().join("broken_geo.parquet");
+    write_points(&broken, "{not json", [(1.0, 2.0), (3.0, 4.0), (5.0, 6.0)]);
+    let opened = open_ok(&broken, &uncached());
+    let geometry = opened
+        .dataset
+        .metadata()
+        .column_by_name("geometry")
+        .expect("column");
+    assert_eq!(geometry.null_count(), 3);
+    let report = opened.report.files[0].geometry.as_ref().expect("report");
+    assert!(
+        report.warnings[0].contains("could not be read"),
+        "{:?}",
+        report.warnings
+    );
+
+    // Well-placed points in the same folder keep their values; the geo entry covers them.
+    let good = dir.path().join("good.parquet");
+    write_points(&good, crs84, [(10.0, 50.0), (11.0, 51.0), (12.0, 52.0)]);
+    let opened = open_ok(dir.path(), &uncached());
+    assert_eq!(opened.dataset.n_rows(), 9);
+    let geometry = opened
+        .dataset
+        .metadata()
+        .column_by_name("geometry")
+        .expect("column");
+    assert_eq!(geometry.null_count(), 6);
+    let schema = opened.dataset.metadata().schema();
+    let meta = GeoMetadata::from_json(&schema.metadata()[GEO_METADATA_KEY]).expect("valid");
+    let bbox = meta.primary().expect("primary").1.bbox_2d().expect("bbox");
+    assert_eq!((bbox.min_x, bbox.max_y), (10.0, 52.0));
+}

@@ -2,10 +2,12 @@
 //! a [`CacheKey`] so that any change to the files or the read options misses.
 //!
 //! Reopening from the cache skips Parquet decoding, geometry conversion and stacking; what is
-//! left is reading one file of the final layout. A damaged entry is detected when read
-//! ([`read_entry`]), deleted and rebuilt; a cache that cannot be written only costs a warning.
+//! left is mapping one file of the final layout ([`mmap`]) and checking it. A damaged entry is
+//! detected when read ([`read_entry`]), deleted and rebuilt; a cache that cannot be written
+//! only costs a warning.
 
 mod key;
+mod mmap;
 mod read;
 mod write;
 

@@ -3,10 +3,14 @@
 //! column's type, and the row count.
 //!
 //! The file is decoded straight from its memory mapping ([`super::mmap`]) with Arrow's
-//! [`FileDecoder`], so the metadata columns are never copied. The vectors are copied once,
-//! into the `Vec<f32>` that [`Dataset::new`] takes; see the crate's notes for the change to
-//! `loupe-core` that would make them zero-copy as well.
+//! [`FileDecoder`], so the metadata columns are never copied. The vectors are read once, with
+//! a plain `read` from the file straight into the `Vec<f32>` that [`Dataset::new`] takes (so
+//! their pages are not also left mapped into this process). With a `Dataset` that could hold
+//! an Arrow buffer, they could be handed out of the mapping without any copy (see the crate
+//! documentation for the numbers).
 
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::Arc;
@@ -32,17 +36,18 @@ pub(crate) fn read_entry(
     key: &CacheKey,
     progress: &(dyn Fn(&crate::Progress) + Sync),
 ) -> Result<(Dataset, LoadReport), CacheError> {
-    let buffer = mmap::load(path).map_err(|e| CacheError::io(e, path))?;
+    let loaded = mmap::load(path).map_err(|e| CacheError::io(e, path))?;
     // Arrow slices buffers by the offsets a file claims; should a damaged file slip past its
     // checks, a panic here means "rebuild", not a crash.
-    panic::catch_unwind(AssertUnwindSafe(|| decode(&buffer, key, progress))).unwrap_or_else(
-        |_| Err("the decoder failed on the file".to_owned()),
-    )
-    .map_err(|reason| CacheError::invalid(reason, path))
+    let decode = || decode(&loaded.buffer, loaded.file.as_ref(), key, progress);
+    panic::catch_unwind(AssertUnwindSafe(decode))
+        .unwrap_or_else(|_| Err("the decoder failed on the file".to_owned()))
+        .map_err(|reason| CacheError::invalid(reason, path))
 }
 
 fn decode(
     buffer: &Buffer,
+    file: Option<&File>,
     key: &CacheKey,
     progress: &(dyn Fn(&crate::Progress) + Sync),
 ) -> Result<(Dataset, LoadReport), String> {
@@ -87,7 +92,16 @@ fn decode(
     let blocks = footer.recordBatches().ok_or("no record batches")?;
     let counter = Counter::start(Stage::ReadingCache, blocks.len(), progress);
     let meta_indices: Vec<usize> = (0..last).collect();
-    let mut vectors: Vec<f32> = Vec::with_capacity(header.rows.saturating_mul(dim));
+    // Checked against the file's size before allocating: a damaged header must not ask for
+    // more memory than the file could hold.
+    let total = header
+        .rows
+        .checked_mul(dim)
+        .filter(|n| n.checked_mul(4).is_some_and(|bytes| bytes <= len))
+        .ok_or("the header's row count does not fit the file")?;
+    // Zeroed pages come from the system untouched; the reads below fill them.
+    let mut vectors = vec![0.0_f32; total];
+    let mut filled = 0;
     let mut batches: Vec<RecordBatch> = Vec::with_capacity(blocks.len());
     for block in blocks {
         let batch = decoder
@@ -99,20 +113,32 @@ fn decode(
             .values()
             .as_primitive_opt::<Float32Type>()
             .ok_or("the vectors are not float32")?;
-        if list.null_count() > 0 || values.null_count() > 0 || values.len() != batch.num_rows() * dim {
+        if list.null_count() > 0
+            || values.null_count() > 0
+            || values.len() != batch.num_rows() * dim
+        {
             return Err("the vectors hold nulls or have the wrong length".to_owned());
         }
-        vectors.extend_from_slice(values.values());
+        let source: &[f32] = values.values();
+        let target = vectors
+            .get_mut(filled..filled + source.len())
+            .ok_or("more vectors than the header says")?;
+        fill(target, source, buffer, file)?;
+        filled += source.len();
         batches.push(batch.project(&meta_indices).map_err(|e| e.to_string())?);
         counter.step(batch.num_rows());
     }
-    if vectors.len() != header.rows * dim {
+    if filled != total {
         return Err("the row count differs from the header".to_owned());
     }
 
     let mut schema_metadata = schema.metadata().clone();
     schema_metadata.remove(HEADER_KEY);
-    let fields = schema.project(&meta_indices).map_err(|e| e.to_string())?.fields().clone();
+    let fields = schema
+        .project(&meta_indices)
+        .map_err(|e| e.to_string())?
+        .fields()
+        .clone();
     let meta_schema = Arc::new(Schema::new(fields).with_metadata(schema_metadata));
     let metadata = match batches.as_slice() {
         [] => return Err("no record batches".to_owned()),
@@ -125,7 +151,8 @@ fn decode(
         many if meta_schema.fields().is_empty() => RecordBatch::try_new_with_options(
             meta_schema,
             Vec::new(),
-            &RecordBatchOptions::new().with_row_count(Some(many.iter().map(RecordBatch::num_rows).sum())),
+            &RecordBatchOptions::new()
+                .with_row_count(Some(many.iter().map(RecordBatch::num_rows).sum())),
         ),
         many => concat_batches(&meta_schema, many),
     }
@@ -134,6 +161,30 @@ fn decode(
         .map_err(|e| e.to_string())?
         .with_image_shape(header.image_shape);
     Ok((dataset, header.report))
+}
+
+/// Copies `source`, which Arrow decoded from `buffer`, into `target`: with one `read` from
+/// the file when `buffer` maps it (so the vector pages are not also mapped into this process),
+/// else from memory.
+fn fill(
+    target: &mut [f32],
+    source: &[f32],
+    buffer: &Buffer,
+    file: Option<&File>,
+) -> Result<(), String> {
+    let bytes = std::mem::size_of_val(source);
+    let offset = (source.as_ptr() as usize)
+        .checked_sub(buffer.as_ptr() as usize)
+        .filter(|offset| offset + bytes <= buffer.len());
+    if let (Some(mut file), Some(offset)) = (file, offset) {
+        file.seek(SeekFrom::Start(offset as u64))
+            .and_then(|_| file.read_exact(bytemuck::cast_slice_mut(target)))
+            .map_err(|e| format!("reading the vectors: {e}"))
+    } else {
+        // Not inside the mapping (Arrow realigned it) or not a mapping: copy.
+        target.copy_from_slice(source);
+        Ok(())
+    }
 }
 
 /// The bytes of one block (message header and body), checked to lie inside the file.
@@ -147,4 +198,80 @@ fn block_data(buffer: &Buffer, block: &Block) -> Result<Buffer, String> {
         .filter(|&e| e <= buffer.len())
         .ok_or("a block extends past the end of the file")?;
     Ok(buffer.slice_with_length(offset, end - offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{CacheOutcome, Timings};
+
+    fn sample_header(dataset: &Dataset, key: &CacheKey) -> Header {
+        Header {
+            format: FORMAT_VERSION,
+            key: key.content.clone(),
+            name: dataset.name().to_owned(),
+            vector_column: dataset.vector_column().to_owned(),
+            dim: dataset.dim(),
+            rows: dataset.n_rows(),
+            image_shape: dataset.image_shape(),
+            report: LoadReport {
+                path: "x".into(),
+                folder: false,
+                files: Vec::new(),
+                failed: Vec::new(),
+                rows: dataset.n_rows(),
+                dim: dataset.dim(),
+                cache: CacheOutcome::Disabled,
+                cache_warnings: Vec::new(),
+                timings: Timings::default(),
+            },
+        }
+    }
+
+    #[test]
+    fn mapped_and_in_memory_reads_agree() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("entry.arrow");
+        let metadata = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![arrow_schema::Field::new(
+                "label",
+                DataType::Utf8,
+                true,
+            )])),
+            vec![Arc::new(arrow_array::StringArray::from(vec![
+                "a", "b", "c",
+            ]))],
+        )
+        .expect("batch");
+        let vectors: Vec<f32> = (0..6).map(|i| i as f32 * 0.5).collect();
+        let dataset = Dataset::new("d", "emb", vectors, 2, metadata).expect("dataset");
+        let key = CacheKey {
+            source: "s".into(),
+            content: "c".into(),
+        };
+        super::super::write_entry(&path, &dataset, &sample_header(&dataset, &key), &|_| {})
+            .expect("written");
+
+        let (mapped, _) = read_entry(&path, &key, &|_| {}).expect("mapped read");
+        let bytes = Buffer::from_vec(std::fs::read(&path).expect("read"));
+        let (in_memory, _) = decode(&bytes, None, &key, &|_| {}).expect("in-memory read");
+        for read in [&mapped, &in_memory] {
+            assert_eq!(read.vectors(), dataset.vectors());
+            assert_eq!(read.metadata().columns(), dataset.metadata().columns());
+            assert_eq!(read.name(), "d");
+        }
+        let other = CacheKey {
+            source: "s".into(),
+            content: "other".into(),
+        };
+        assert!(
+            read_entry(&path, &other, &|_| {}).is_err(),
+            "the key is checked"
+        );
+        let short = bytes.slice_with_length(0, bytes.len() / 2);
+        assert!(
+            decode(&short, None, &key, &|_| {}).is_err(),
+            "a truncated file"
+        );
+    }
 }

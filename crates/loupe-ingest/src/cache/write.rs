@@ -56,11 +56,22 @@ fn write_file(
     let metadata = dataset.metadata();
     let dim = dataset.dim();
     let item = Arc::new(Field::new("item", DataType::Float32, false));
-    let mut fields: Vec<Field> = metadata.schema().fields().iter().map(|f| Field::clone(f)).collect();
-    let size = i32::try_from(dim).map_err(|_| CacheError::invalid("dimension too large".into(), temp))?;
-    fields.push(Field::new(VECTOR_FIELD, DataType::FixedSizeList(Arc::clone(&item), size), false));
+    let mut fields: Vec<Field> = metadata
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| Field::clone(f))
+        .collect();
+    let size =
+        i32::try_from(dim).map_err(|_| CacheError::invalid("dimension too large".into(), temp))?;
+    fields.push(Field::new(
+        VECTOR_FIELD,
+        DataType::FixedSizeList(Arc::clone(&item), size),
+        false,
+    ));
     let mut schema_metadata = metadata.schema().metadata().clone();
-    let json = serde_json::to_string(header).map_err(|e| CacheError::invalid(e.to_string(), temp))?;
+    let json =
+        serde_json::to_string(header).map_err(|e| CacheError::invalid(e.to_string(), temp))?;
     schema_metadata.insert(HEADER_KEY.to_owned(), json);
     let schema = Arc::new(Schema::new_with_metadata(fields, schema_metadata));
 
@@ -76,16 +87,25 @@ fn write_file(
     let file = File::create(temp).map_err(|e| CacheError::io(e, temp))?;
     let mut writer = FileWriter::try_new(BufWriter::with_capacity(1 << 20, file), &schema)
         .map_err(|e| CacheError::arrow(e, temp))?;
-    writer.write(&batch).map_err(|e| CacheError::arrow(e, temp))?;
+    writer
+        .write(&batch)
+        .map_err(|e| CacheError::arrow(e, temp))?;
     writer.finish().map_err(|e| CacheError::arrow(e, temp))?;
-    let mut out = writer.into_inner().map_err(|e| CacheError::arrow(e, temp))?;
+    let mut out = writer
+        .into_inner()
+        .map_err(|e| CacheError::arrow(e, temp))?;
     out.flush().map_err(|e| CacheError::io(e, temp))?;
-    let file = out.into_inner().map_err(|e| CacheError::io(e.into_error(), temp))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| CacheError::io(e.into_error(), temp))?;
     // On disk before the rename makes it visible: a crash then leaves the old state or the
     // whole new file, never a renamed but partly written one.
     file.sync_all().map_err(|e| CacheError::io(e, temp))?;
     // Read-only, so that nothing writes into a file that readers memory-map (see `mmap`).
-    let mut permissions = file.metadata().map_err(|e| CacheError::io(e, temp))?.permissions();
+    let mut permissions = file
+        .metadata()
+        .map_err(|e| CacheError::io(e, temp))?
+        .permissions();
     permissions.set_readonly(true);
     fs::set_permissions(temp, permissions).map_err(|e| CacheError::io(e, temp))?;
     counter.step(dataset.n_rows());
