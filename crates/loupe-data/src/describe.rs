@@ -6,8 +6,9 @@ use arrow_schema::{DataType, Schema};
 use crate::report::DroppedRow;
 
 /// A short lowercase spelling of an Arrow type, as pyarrow and duckdb users know them:
-/// `list<float32>`, `fixed_size_list<float32>[384]`, `utf8`.
-pub(crate) fn type_name(data_type: &DataType) -> String {
+/// `list<float32>`, `fixed_size_list<float32>[384]`, `utf8`; shared by error messages here
+/// and by `loupe info`.
+pub fn type_name(data_type: &DataType) -> String {
     match data_type {
         DataType::List(f) => format!("list<{}>", type_name(f.data_type())),
         DataType::LargeList(f) => format!("large_list<{}>", type_name(f.data_type())),

@@ -39,6 +39,7 @@ use std::path::Path;
 
 use loupe_core::Dataset;
 
+pub use describe::type_name;
 pub use error::DataError;
 pub use options::{BadRows, ReadOptions, VectorColumns};
 pub use read_idx::read_idx_bytes;

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use arrow_schema::DataType;
 use loupe_geo::Interpretation;
 
 use crate::Opened;
@@ -42,7 +41,7 @@ pub fn describe(opened: &Opened) -> String {
             out,
             "  {}: {}{note}",
             field.name(),
-            type_name(field.data_type())
+            loupe_data::type_name(field.data_type())
         );
     }
     geometry_lines(opened, &mut out);
@@ -115,19 +114,5 @@ fn reading(i: Interpretation) -> &'static str {
         Interpretation::AsDeclared => "as declared",
         Interpretation::LonLatDegrees => "as longitude/latitude degrees (declaration ignored)",
         Interpretation::CannotPlace => "could not be placed (left empty)",
-    }
-}
-
-/// A short lowercase spelling of an Arrow type, as pyarrow and duckdb users know them.
-fn type_name(data_type: &DataType) -> String {
-    match data_type {
-        DataType::List(f) => format!("list<{}>", type_name(f.data_type())),
-        DataType::LargeList(f) => format!("large_list<{}>", type_name(f.data_type())),
-        DataType::FixedSizeList(f, n) => {
-            format!("fixed_size_list<{}>[{n}]", type_name(f.data_type()))
-        }
-        DataType::Utf8 => "utf8".to_owned(),
-        DataType::LargeUtf8 => "large_utf8".to_owned(),
-        other => other.to_string().to_lowercase(),
     }
 }
