@@ -246,6 +246,9 @@ fn a_stopped_layout_refines_and_takes_projected_points() {
     harness.state_mut().session.refine_phases.0[0].n_iter = 30;
     harness.get_by_label("Refine this layout").click();
     harness.run_steps(2);
+    // Every input in the side panel (parameters, schedule, refine table) is reachable by name;
+    // kittest checks this only when the ui settles, which a live run rarely lets it do.
+    harness.check_accessibility();
     harness.get_by_label("Refine").click();
     step_until(&mut harness, Duration::from_mins(2), "the refine", |app| {
         !app.session.is_running()
@@ -356,12 +359,9 @@ fn a_folder_opens_with_its_load_report() {
     std::fs::write(folder.path().join("broken.gpq"), &bytes[..1000]).unwrap();
     let cache = tempfile::tempdir().unwrap();
 
-    // Built without a source (so the cache can be pointed at a temporary folder first); the
-    // empty app's first frame shows the parameter grid, whose drag values are labelled by the
-    // grid's first column rather than by accesskit names, so that check is off here.
-    let mut builder = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_accessibility_check(false);
+    // Built without a source (so the cache can be pointed at a temporary folder first): the
+    // empty app settles at once, so kittest checks every input of its first frame by name.
+    let mut builder = Harness::builder().with_size(egui::vec2(1280.0, 800.0));
     if loupe_render::testing::request_test_device().is_some() {
         builder = builder.wgpu();
     }

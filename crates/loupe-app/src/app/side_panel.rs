@@ -167,14 +167,15 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
         .num_columns(2)
         .spacing([8.0, 4.0])
         .show(ui, |ui| {
-            ui.label("perplexity");
+            let label = ui.label("perplexity");
             ui.add(
                 egui::DragValue::new(&mut params.perplexity)
                     .range(1.0..=500.0)
                     .speed(0.5),
-            );
+            )
+            .labelled_by(label.id);
             ui.end_row();
-            ui.label("metric");
+            let label = ui.label("metric");
             egui::ComboBox::from_id_salt("metric")
                 .selected_text(match params.metric {
                     MetricArg::Euclidean => "euclidean",
@@ -183,22 +184,27 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut params.metric, MetricArg::Euclidean, "euclidean");
                     ui.selectable_value(&mut params.metric, MetricArg::Cosine, "cosine");
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
-            ui.label("early exaggeration");
+            let label = ui.label("early exaggeration");
             ui.add(
                 egui::DragValue::new(&mut params.early_exaggeration)
                     .range(1.0..=100.0)
                     .speed(0.1),
-            );
+            )
+            .labelled_by(label.id);
             ui.end_row();
-            ui.label("… for iterations");
-            ui.add(egui::DragValue::new(&mut params.early_exaggeration_iter).range(0..=10_000));
+            let label = ui.label("… for iterations");
+            ui.add(egui::DragValue::new(&mut params.early_exaggeration_iter).range(0..=10_000))
+                .labelled_by(label.id);
             ui.end_row();
-            ui.label("iterations after");
-            ui.add(egui::DragValue::new(&mut params.iterations).range(0..=100_000));
+            let label = ui.label("iterations after");
+            ui.add(egui::DragValue::new(&mut params.iterations).range(0..=100_000))
+                .labelled_by(label.id);
             ui.end_row();
-            ui.label("learning rate");
+            let label = ui.label("learning rate");
             ui.horizontal(|ui| {
                 let mut auto = params.learning_rate.eq_ignore_ascii_case("auto");
                 if ui
@@ -211,11 +217,12 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
                 if !auto {
                     ui.add(
                         egui::TextEdit::singleline(&mut params.learning_rate).desired_width(60.0),
-                    );
+                    )
+                    .labelled_by(label.id);
                 }
             });
             ui.end_row();
-            ui.label("repulsion");
+            let label = ui.label("repulsion");
             egui::ComboBox::from_id_salt("gradient")
                 .selected_text(gradient_name(params.gradient))
                 .show_ui(ui, |ui| {
@@ -227,22 +234,27 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
                     ] {
                         ui.selectable_value(&mut params.gradient, g, gradient_name(g));
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
-            ui.label("degrees of freedom");
+            let label = ui.label("degrees of freedom");
             ui.add(
                 egui::DragValue::new(&mut params.dof)
                     .range(0.05..=100.0)
                     .speed(0.01),
             )
+            .labelled_by(label.id)
             .on_hover_text("1 = standard t-SNE; smaller = heavier tails (Kobak et al. 2019)");
             ui.end_row();
-            ui.label("PCA before kNN");
+            let label = ui.label("PCA before kNN");
             ui.add(egui::DragValue::new(&mut params.pca_dims).range(0..=1000))
+                .labelled_by(label.id)
                 .on_hover_text("reduce wider vectors to this many dimensions first (0 = off)");
             ui.end_row();
-            ui.label("seed");
-            ui.add(egui::DragValue::new(&mut params.seed));
+            let label = ui.label("seed");
+            ui.add(egui::DragValue::new(&mut params.seed))
+                .labelled_by(label.id);
             ui.end_row();
         });
 }
@@ -292,22 +304,25 @@ fn phases_ui(ui: &mut egui::Ui, params: &mut TsneArgs) {
 fn phase_rows_ui(ui: &mut egui::Ui, id: &str, rows: &mut Vec<PhaseRow>) {
     let mut remove = None;
     egui::Grid::new(id).num_columns(4).show(ui, |ui| {
-        ui.label("iterations");
-        ui.label("exaggeration");
-        ui.label("momentum");
+        let iterations = ui.label("iterations").id;
+        let exaggeration = ui.label("exaggeration").id;
+        let momentum = ui.label("momentum").id;
         ui.end_row();
         for (i, row) in rows.iter_mut().enumerate() {
-            ui.add(egui::DragValue::new(&mut row.n_iter).range(0..=100_000));
+            ui.add(egui::DragValue::new(&mut row.n_iter).range(0..=100_000))
+                .labelled_by(iterations);
             ui.add(
                 egui::DragValue::new(&mut row.exaggeration)
                     .range(0.1..=100.0)
                     .speed(0.1),
-            );
+            )
+            .labelled_by(exaggeration);
             ui.add(
                 egui::DragValue::new(&mut row.momentum)
                     .range(0.0..=0.99)
                     .speed(0.01),
-            );
+            )
+            .labelled_by(momentum);
             if ui.small_button("remove").clicked() {
                 remove = Some(i);
             }
