@@ -101,10 +101,14 @@ fn run_recipe(
     recipe: &ValidRecipe,
     bar: &ProgressBar,
 ) -> anyhow::Result<Vec<f32>> {
-    let mut engine =
-        RecipeEngine::prepare(dataset.vectors_arc(), dataset.dim(), recipe, &mut |stage| {
+    let mut engine = RecipeEngine::prepare(
+        dataset.vector_buffer(),
+        dataset.dim(),
+        recipe,
+        &mut |stage| {
             bar.set_message(format!("stage 1: preparing: {stage}"));
-        })?;
+        },
+    )?;
     bar.set_length(engine.total_iterations() as u64);
     bar.set_style(iteration_style());
     loop {

@@ -153,11 +153,11 @@ fn run_recipe(
     let recipe = loupe_tsne::Preset::ClayMultistage
         .recipe(&params)
         .validate(&params, n)?;
-    let data: std::sync::Arc<[f32]> = read_f32(&data_dir.join(names::DATA), Some(n * dim))?.into();
+    let data: loupe_tsne::VectorBuffer =
+        read_f32(&data_dir.join(names::DATA), Some(n * dim))?.into();
 
     let start = Instant::now();
-    let mut engine =
-        RecipeEngine::prepare(std::sync::Arc::clone(&data), dim, &recipe, &mut |_| {})?;
+    let mut engine = RecipeEngine::prepare(data.clone(), dim, &recipe, &mut |_| {})?;
     let mut preparation_s = start.elapsed().as_secs_f64();
     let mut optimisation_s = 0.0;
     loop {

@@ -13,7 +13,7 @@ mod dataset;
 mod latest;
 
 pub use categories::{Categories, MAX_CATEGORIES};
-pub use dataset::{Dataset, DatasetError};
+pub use dataset::{Dataset, DatasetError, VectorBuffer};
 pub use latest::LatestSlot;
 
 pub use arrow_array::RecordBatch;

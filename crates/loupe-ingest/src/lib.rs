@@ -21,15 +21,16 @@
 //!   sizes and modification times and the read options; opening the same unchanged data again
 //!   reads that file instead (see [`CachePolicy`]).
 //!
-//! # How fast the cache is, and what would make it faster
+//! # How fast it is
 //!
-//! `examples/reopen_bench.rs` generates 100 Clay-named files of 10,000 rows × 768 values
-//! (3 GB) and opens them. On a 2-core development VM (release build): the first open takes
-//! 16–21 s; a cached reopen 3.6–5.8 s, of which decoding the memory-mapped cache file takes
-//! under 0.05 s, reading the vectors into a `Vec<f32>` about 1.3 s, and `Dataset::new` (the
-//! finite check, then copying the `Vec` into its `Arc<[f32]>`) 2.5–4 s. If
-//! `loupe_core::Dataset` could hold an Arrow `ScalarBuffer<f32>`, the vectors could stay in
-//! the mapping and a reopen would take about 0.2 s (0.01 s decode + 0.19 s finite check).
+//! `loupe-bench load` (run by `scripts/bench-load`, see docs/benchmarks.md) opens 100
+//! Clay-like files of 10,000 rows × 768 values (3 GB of vectors). On a 2-core development VM:
+//! a first open takes about 5.5 s (pyarrow alone takes 13 s for the same files), a cached
+//! reopen about 0.15 s. The reopen is fast because nothing is copied: the cache file is
+//! memory-mapped, its metadata columns and its vectors are views of the mapping
+//! ([`loupe_core::Dataset::from_buffer`]), and the one pass left is the finite check. A first
+//! open copies the vectors once per file (out of Parquet's pages) and once more into the
+//! combined buffer, which the dataset then owns without another copy.
 //!
 //! This crate does file IO and uses the rayon pool, nothing else: it must never depend on a
 //! GUI or GPU crate (egui, eframe, winit, wgpu), so the CLI and the tests can use it headless.

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use loupe_core::VectorBuffer;
 use loupe_knn::Metric;
 
 use crate::rng::{Stream, rng};
@@ -20,7 +21,7 @@ use crate::{Pca, TsneError};
 pub struct InputSpace {
     pca: Option<Arc<Pca>>,
     input_dim: usize,
-    data: Arc<[f32]>,
+    data: VectorBuffer,
     dim: usize,
     metric: Metric,
 }
@@ -29,7 +30,7 @@ impl InputSpace {
     /// Reduces `vectors` (`N × input_dim`) to `pca_dims` principal components when that is
     /// smaller than `input_dim` (calling `on_reduce` first, for progress), else keeps them.
     pub(crate) fn reduce(
-        vectors: Arc<[f32]>,
+        vectors: VectorBuffer,
         input_dim: usize,
         pca_dims: Option<usize>,
         metric: Metric,
@@ -41,7 +42,7 @@ impl InputSpace {
                 on_reduce()?;
                 let pca =
                     Pca::fit_stream(&vectors, input_dim, d, &mut rng(seed, Stream::PcaReduce))?;
-                let data = Arc::from(pca.transform(&vectors));
+                let data = VectorBuffer::from(pca.transform(&vectors));
                 Ok(Self {
                     pca: Some(Arc::new(pca)),
                     input_dim,
@@ -66,8 +67,8 @@ impl InputSpace {
     }
 
     /// [`Self::data`], shared.
-    pub fn data_arc(&self) -> Arc<[f32]> {
-        Arc::clone(&self.data)
+    pub fn data_buffer(&self) -> VectorBuffer {
+        self.data.clone()
     }
 
     /// Columns of the search space (the PCA's components, or the input's width).

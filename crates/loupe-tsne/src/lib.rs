@@ -60,6 +60,7 @@ pub use fft_gradient::FftTimings;
 pub use init::{INIT_STD, JITTER_STD, initial_layout, rescale};
 pub use input_space::InputSpace;
 pub use kl::{correct_for_exaggeration, kl_divergence_exact};
+pub use loupe_core::VectorBuffer;
 pub use loupe_knn::{ApproxParams, KnnMethod, Metric};
 pub use optimizer::MIN_GAIN;
 pub use params::{LearningRate, NegativeGradientMethod, TsneParams, ValidTsneParams};

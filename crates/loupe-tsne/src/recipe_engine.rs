@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use loupe_core::VectorBuffer;
 use loupe_knn::{KnnGraph, knn};
 
 use crate::TsneError;
@@ -34,7 +35,7 @@ pub struct RecipeStep {
 pub struct RecipeEngine {
     /// The (possibly reduced) input, kept for adding points after the run.
     space: InputSpace,
-    data: Arc<[f32]>,
+    data: VectorBuffer,
     dim: usize,
     recipe: ValidRecipe,
     stage_index: usize,
@@ -51,7 +52,7 @@ impl RecipeEngine {
     /// Reduces the input (when `pca_dims` asks for it; one PCA fitted on all points serves
     /// every stage) and prepares the first stage. `vectors` is `N × dim`.
     pub fn prepare(
-        vectors: Arc<[f32]>,
+        vectors: VectorBuffer,
         dim: usize,
         recipe: &ValidRecipe,
         progress: &mut dyn FnMut(PrepareStage),
@@ -60,7 +61,7 @@ impl RecipeEngine {
     }
 
     pub(crate) fn prepare_cancellable(
-        vectors: Arc<[f32]>,
+        vectors: VectorBuffer,
         dim: usize,
         recipe: &ValidRecipe,
         progress: &mut dyn FnMut(PrepareStage),
@@ -84,7 +85,7 @@ impl RecipeEngine {
                 progress(PrepareStage::ReduceDimensions);
                 Ok(())
             })?;
-        let (data, dim) = (space.data_arc(), space.dim());
+        let (data, dim) = (space.data_buffer(), space.dim());
         let first = &recipe.stages[0];
         let stage_data = gather(&data, dim, first.points.as_deref().map(Vec::as_slice));
         let engine =

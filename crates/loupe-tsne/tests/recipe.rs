@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use loupe_tsne::{
     NegativeGradientMethod, PartialEmbedding, Phase, PhaseSpec, Preset, RecipeEngine, RunStatus,
-    Snapshot, TransformParams, TsneEngine, TsneParams, ValidRecipe, spawn_recipe_run,
+    Snapshot, TransformParams, TsneEngine, TsneParams, ValidRecipe, VectorBuffer, spawn_recipe_run,
 };
 
 fn phase(n_iter: usize, exaggeration: f64, n: usize) -> Phase {
@@ -147,8 +147,8 @@ fn clay_recipe_on_3000_digits_runs_every_stage_in_order() {
     assert_eq!(recipe.stage_points(0).map(<[u32]>::len), Some(300));
     assert_eq!(recipe.total_iterations(), 750 + 1_250);
     let start = Instant::now();
-    let mut engine =
-        RecipeEngine::prepare(Arc::from(pixels), 784, &recipe, &mut |_| {}).expect("prepare");
+    let mut engine = RecipeEngine::prepare(VectorBuffer::from(pixels), 784, &recipe, &mut |_| {})
+        .expect("prepare");
     let placed = engine.placed().expect("sample stage marks its points");
     assert_eq!(placed.iter().filter(|&&p| p).count(), 300);
     assert!(engine.positions().iter().all(|v| v.is_finite()));
@@ -247,7 +247,7 @@ fn run_recipe(pixels: &[f32], threads: usize) -> Vec<u32> {
     let n = pixels.len() / 784;
     let params = small_params();
     let recipe = short_clay(&params, n, 15);
-    let data: Arc<[f32]> = Arc::from(pixels);
+    let data = VectorBuffer::from(pixels.to_vec());
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -287,11 +287,10 @@ fn recipe_run_publishes_stages_and_cancels_cleanly() {
     let n = 1_500;
     let params = small_params();
     let recipe = short_clay(&params, n, 100);
-    let data: Arc<[f32]> = Arc::from(pixels);
+    let data = VectorBuffer::from(pixels);
 
     // A full run: the sample stage, then all points, then finished.
-    let run =
-        spawn_recipe_run(Arc::clone(&data), 784, recipe.clone(), Box::new(|| {})).expect("spawn");
+    let run = spawn_recipe_run(data.clone(), 784, recipe.clone(), Box::new(|| {})).expect("spawn");
     let first = wait_for(&run, "the sample stage", |s| {
         s.status == RunStatus::Running && s.iteration > 0
     });
@@ -312,8 +311,8 @@ fn recipe_run_publishes_stages_and_cancels_cleanly() {
 
     // Cancelled in the middle of each stage: the last layout is complete and finite.
     for (stage, at) in [(0, 20), (1, 300)] {
-        let run = spawn_recipe_run(Arc::clone(&data), 784, recipe.clone(), Box::new(|| {}))
-            .expect("spawn");
+        let run =
+            spawn_recipe_run(data.clone(), 784, recipe.clone(), Box::new(|| {})).expect("spawn");
         wait_for(&run, "mid-stage", |s| s.iteration >= at);
         run.cancel();
         let last = run.join().expect("run").expect("snapshot");

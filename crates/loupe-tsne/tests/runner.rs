@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use loupe_tsne::{RunStatus, Snapshot, TsneError, TsneParams, TsneRun, spawn_run};
+use loupe_tsne::{RunStatus, Snapshot, TsneError, TsneParams, TsneRun, VectorBuffer, spawn_run};
 
 /// Clustered random data: 10 Gaussian blobs in 20-D.
-fn blobs(n: usize, dim: usize) -> Arc<[f32]> {
+fn blobs(n: usize, dim: usize) -> VectorBuffer {
     let mut state = 0x9E37_79B9_7F4A_7C15_u64;
     let mut uniform = move || {
         state ^= state << 13;
@@ -168,7 +168,12 @@ fn preparation_is_published_and_cancellable() {
 #[test]
 fn mismatched_input_is_rejected_before_starting() {
     let params = TsneParams::default().validate(100).expect("valid");
-    let err = spawn_run(Arc::from(vec![0.0_f32; 99 * 3]), 3, params, Box::new(|| {}));
+    let err = spawn_run(
+        VectorBuffer::from(vec![0.0_f32; 99 * 3]),
+        3,
+        params,
+        Box::new(|| {}),
+    );
     assert!(matches!(
         err,
         Err(TsneError::InputShape {
@@ -281,8 +286,8 @@ fn refine_continues_a_finished_layout_where_it_stopped() {
 fn transform_run_keeps_the_reference_and_places_new_rows_by_their_blob() {
     let (n, m, dim) = (400, 60, 20);
     let data = blobs(n + m, dim);
-    let reference: Arc<[f32]> = Arc::from(&data[..n * dim]);
-    let new_rows: Arc<[f32]> = Arc::from(&data[n * dim..]);
+    let reference = data.slice(0, n * dim);
+    let new_rows = data.slice(n * dim, m * dim);
     let run = spawn_run(reference, dim, short_params(n), Box::new(|| {})).expect("spawn");
     let (last, layout) = run.join_layout().expect("join");
     let (last, layout) = (last.expect("snapshot"), layout.expect("layout"));
@@ -325,7 +330,7 @@ fn transform_run_keeps_the_reference_and_places_new_rows_by_their_blob() {
     // Rows of the wrong width are refused before a thread starts.
     let wrong = loupe_tsne::spawn_transform(
         &layout,
-        Arc::from(vec![0.0_f32; 7]),
+        VectorBuffer::from(vec![0.0_f32; 7]),
         &loupe_tsne::TransformParams::default(),
         Box::new(|| {}),
     );

@@ -90,7 +90,7 @@ impl Session {
         };
         let spawned = loupe_tsne::spawn_transform(
             layout,
-            added.vectors_arc(),
+            added.vector_buffer(),
             &TransformParams::default(),
             self.on_update(),
         );

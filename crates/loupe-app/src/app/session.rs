@@ -432,12 +432,14 @@ impl Session {
         let on_update = self.on_update();
         let spawned = match recipe {
             Some(recipe) => loupe_tsne::spawn_recipe_run(
-                dataset.vectors_arc(),
+                dataset.vector_buffer(),
                 dataset.dim(),
                 recipe,
                 on_update,
             ),
-            None => loupe_tsne::spawn_run(dataset.vectors_arc(), dataset.dim(), params, on_update),
+            None => {
+                loupe_tsne::spawn_run(dataset.vector_buffer(), dataset.dim(), params, on_update)
+            }
         };
         self.layout = None;
         self.projection = None;

@@ -28,30 +28,11 @@ use std::path::Path;
 
 use arrow_buffer::Buffer;
 
-/// A cache file's bytes, and the open file when they are a mapping.
-pub(crate) struct Loaded {
-    /// The whole file.
-    pub(crate) buffer: Buffer,
-    /// The file, when `buffer` maps it: large regions (the vectors) are then better read into
-    /// their destination with one `read` than copied out of the mapping, which would leave
-    /// them resident in this process as well.
-    pub(crate) file: Option<File>,
-}
-
 /// The whole file as one buffer: mapped when possible, read into memory otherwise.
-pub(crate) fn load(path: &Path) -> io::Result<Loaded> {
+pub(crate) fn load(path: &Path) -> io::Result<Buffer> {
     let file = File::open(path)?;
-    match map(&file) {
-        Ok(buffer) => Ok(Loaded {
-            buffer,
-            file: Some(file),
-        }),
-        // Some file systems (and platforms) cannot map; a plain read always works.
-        Err(_) => Ok(Loaded {
-            buffer: Buffer::from_vec(std::fs::read(path)?),
-            file: None,
-        }),
-    }
+    // Some file systems (and platforms) cannot map; a plain read always works.
+    map(&file).or_else(|_| Ok(Buffer::from_vec(std::fs::read(path)?)))
 }
 
 /// Maps `file` read-only; the mapping lives as long as the returned buffer and any slice of

@@ -3,14 +3,13 @@
 //! column's type, and the row count.
 //!
 //! The file is decoded straight from its memory mapping ([`super::mmap`]) with Arrow's
-//! [`FileDecoder`], so the metadata columns are never copied. The vectors are read once, with
-//! a plain `read` from the file straight into the `Vec<f32>` that [`Dataset::new`] takes (so
-//! their pages are not also left mapped into this process). With a `Dataset` that could hold
-//! an Arrow buffer, they could be handed out of the mapping without any copy (see the crate
-//! documentation for the numbers).
+//! [`FileDecoder`], so nothing is copied: the metadata columns and the vectors are slices of
+//! the mapping (the writer puts everything in one record batch, so the vectors are already
+//! contiguous there), and the only pass over the vectors is [`Dataset::from_buffer`]'s finite
+//! check. Pages are loaded as they are first read, from the page cache when the file is
+//! warm. An entry of several batches (never written by this version, but readable) has its
+//! vectors gathered into one buffer.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +23,7 @@ use arrow_ipc::reader::{FileDecoder, read_footer_length};
 use arrow_ipc::{Block, root_as_footer};
 use arrow_schema::{DataType, Schema};
 use arrow_select::concat::concat_batches;
-use loupe_core::Dataset;
+use loupe_core::{Dataset, VectorBuffer};
 
 use super::{CacheError, CacheKey, FORMAT_VERSION, HEADER_KEY, Header, VECTOR_FIELD, mmap};
 use crate::progress::{Counter, Stage};
@@ -36,10 +35,10 @@ pub(crate) fn read_entry(
     key: &CacheKey,
     progress: &(dyn Fn(&crate::Progress) + Sync),
 ) -> Result<(Dataset, LoadReport), CacheError> {
-    let loaded = mmap::load(path).map_err(|e| CacheError::io(e, path))?;
+    let buffer = mmap::load(path).map_err(|e| CacheError::io(e, path))?;
     // Arrow slices buffers by the offsets a file claims; should a damaged file slip past its
     // checks, a panic here means "rebuild", not a crash.
-    let decode = || decode(&loaded.buffer, loaded.file.as_ref(), key, progress);
+    let decode = || decode(&buffer, key, progress);
     panic::catch_unwind(AssertUnwindSafe(decode))
         .unwrap_or_else(|_| Err("the decoder failed on the file".to_owned()))
         .map_err(|reason| CacheError::invalid(reason, path))
@@ -47,7 +46,6 @@ pub(crate) fn read_entry(
 
 fn decode(
     buffer: &Buffer,
-    file: Option<&File>,
     key: &CacheKey,
     progress: &(dyn Fn(&crate::Progress) + Sync),
 ) -> Result<(Dataset, LoadReport), String> {
@@ -92,16 +90,13 @@ fn decode(
     let blocks = footer.recordBatches().ok_or("no record batches")?;
     let counter = Counter::start(Stage::ReadingCache, blocks.len(), progress);
     let meta_indices: Vec<usize> = (0..last).collect();
-    // Checked against the file's size before allocating: a damaged header must not ask for
-    // more memory than the file could hold.
+    // Checked against the file's size: a damaged header must not claim more than it holds.
     let total = header
         .rows
         .checked_mul(dim)
         .filter(|n| n.checked_mul(4).is_some_and(|bytes| bytes <= len))
         .ok_or("the header's row count does not fit the file")?;
-    // Zeroed pages come from the system untouched; the reads below fill them.
-    let mut vectors = vec![0.0_f32; total];
-    let mut filled = 0;
+    let mut slices: Vec<VectorBuffer> = Vec::with_capacity(blocks.len());
     let mut batches: Vec<RecordBatch> = Vec::with_capacity(blocks.len());
     for block in blocks {
         let batch = decoder
@@ -119,18 +114,18 @@ fn decode(
         {
             return Err("the vectors hold nulls or have the wrong length".to_owned());
         }
-        let source: &[f32] = values.values();
-        let target = vectors
-            .get_mut(filled..filled + source.len())
-            .ok_or("more vectors than the header says")?;
-        fill(target, source, buffer, file)?;
-        filled += source.len();
+        // A view of the mapping (Arrow copies only a buffer it must realign).
+        slices.push(values.values().clone());
         batches.push(batch.project(&meta_indices).map_err(|e| e.to_string())?);
         counter.step(batch.num_rows());
     }
-    if filled != total {
+    if slices.iter().map(VectorBuffer::len).sum::<usize>() != total {
         return Err("the row count differs from the header".to_owned());
     }
+    let vectors = match slices.as_slice() {
+        [one] => one.clone(),
+        many => many.iter().flat_map(|s| s.iter().copied()).collect(),
+    };
 
     let mut schema_metadata = schema.metadata().clone();
     schema_metadata.remove(HEADER_KEY);
@@ -157,34 +152,10 @@ fn decode(
         many => concat_batches(&meta_schema, many),
     }
     .map_err(|e| e.to_string())?;
-    let dataset = Dataset::new(header.name, header.vector_column, vectors, dim, metadata)
+    let dataset = Dataset::from_buffer(header.name, header.vector_column, vectors, dim, metadata)
         .map_err(|e| e.to_string())?
         .with_image_shape(header.image_shape);
     Ok((dataset, header.report))
-}
-
-/// Copies `source`, which Arrow decoded from `buffer`, into `target`: with one `read` from
-/// the file when `buffer` maps it (so the vector pages are not also mapped into this process),
-/// else from memory.
-fn fill(
-    target: &mut [f32],
-    source: &[f32],
-    buffer: &Buffer,
-    file: Option<&File>,
-) -> Result<(), String> {
-    let bytes = std::mem::size_of_val(source);
-    let offset = (source.as_ptr() as usize)
-        .checked_sub(buffer.as_ptr() as usize)
-        .filter(|offset| offset + bytes <= buffer.len());
-    if let (Some(mut file), Some(offset)) = (file, offset) {
-        file.seek(SeekFrom::Start(offset as u64))
-            .and_then(|_| file.read_exact(bytemuck::cast_slice_mut(target)))
-            .map_err(|e| format!("reading the vectors: {e}"))
-    } else {
-        // Not inside the mapping (Arrow realigned it) or not a mapping: copy.
-        target.copy_from_slice(source);
-        Ok(())
-    }
 }
 
 /// The bytes of one block (message header and body), checked to lie inside the file.
@@ -254,7 +225,14 @@ mod tests {
 
         let (mapped, _) = read_entry(&path, &key, &|_| {}).expect("mapped read");
         let bytes = Buffer::from_vec(std::fs::read(&path).expect("read"));
-        let (in_memory, _) = decode(&bytes, None, &key, &|_| {}).expect("in-memory read");
+        let (in_memory, _) = decode(&bytes, &key, &|_| {}).expect("in-memory read");
+        // Zero-copy: the vectors are a view of the file's bytes.
+        let file_bytes = bytes.as_ptr_range();
+        let vectors = in_memory.vectors().as_ptr_range();
+        assert!(
+            file_bytes.start <= vectors.start.cast() && vectors.end.cast() <= file_bytes.end,
+            "the vectors were copied out of the file's buffer"
+        );
         for read in [&mapped, &in_memory] {
             assert_eq!(read.vectors(), dataset.vectors());
             assert_eq!(read.metadata().columns(), dataset.metadata().columns());
@@ -269,9 +247,6 @@ mod tests {
             "the key is checked"
         );
         let short = bytes.slice_with_length(0, bytes.len() / 2);
-        assert!(
-            decode(&short, None, &key, &|_| {}).is_err(),
-            "a truncated file"
-        );
+        assert!(decode(&short, &key, &|_| {}).is_err(), "a truncated file");
     }
 }

@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use arrow_array::{ArrayRef, FixedSizeListArray, Float32Array, RecordBatch, RecordBatchOptions};
-use arrow_buffer::{Buffer, ScalarBuffer};
 use arrow_ipc::writer::FileWriter;
 use arrow_schema::{DataType, Field, Schema};
 use loupe_core::Dataset;
@@ -75,7 +74,8 @@ fn write_file(
     schema_metadata.insert(HEADER_KEY.to_owned(), json);
     let schema = Arc::new(Schema::new_with_metadata(fields, schema_metadata));
 
-    let values = Float32Array::new(shared_values(dataset), None);
+    // The dataset's own buffer, shared: Arrow's writer streams it to the file without a copy.
+    let values = Float32Array::new(dataset.vector_buffer(), None);
     let list = FixedSizeListArray::try_new(item, size, Arc::new(values), None)
         .map_err(|e| CacheError::arrow(e, temp))?;
     let mut columns: Vec<ArrayRef> = metadata.columns().to_vec();
@@ -110,21 +110,6 @@ fn write_file(
     fs::set_permissions(temp, permissions).map_err(|e| CacheError::io(e, temp))?;
     counter.step(dataset.n_rows());
     Ok(())
-}
-
-/// The dataset's vectors as an Arrow buffer over the same memory: the `Arc<[f32]>` is kept
-/// alive by the buffer, and its bytes are viewed through `bytemuck` (safe: `f32` has no
-/// padding and every byte pattern is a valid `u8`).
-fn shared_values(dataset: &Dataset) -> ScalarBuffer<f32> {
-    struct SharedVectors(Arc<[f32]>);
-    impl AsRef<[u8]> for SharedVectors {
-        fn as_ref(&self) -> &[u8] {
-            bytemuck::cast_slice(&self.0)
-        }
-    }
-    let len = dataset.vectors().len();
-    let bytes = bytes::Bytes::from_owner(SharedVectors(dataset.vectors_arc()));
-    ScalarBuffer::new(Buffer::from(bytes), 0, len)
 }
 
 /// A name in the same directory (so the rename is atomic) that no other writer uses.

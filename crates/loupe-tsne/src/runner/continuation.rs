@@ -1,11 +1,10 @@
 //! Going on from a finished run on a new engine thread: Refine (more phases on the same
 //! engine) and Add points (openTSNE's `transform` against the frozen layout).
 
-use std::sync::Arc;
-
 use super::{Driven, TsneRun, Worker, new_shared, spawn_worker};
 use crate::engine::{PrepareStage, StepInfo, TsneEngine};
 use crate::{InputSpace, PartialEmbedding, Phase, TransformParams, TsneError};
+use loupe_core::VectorBuffer;
 
 /// A run's final layout with everything needed to go on from it: [`spawn_refine`]
 /// continues its optimisation, [`spawn_transform`] adds points to it.
@@ -48,7 +47,7 @@ pub fn spawn_refine(
 /// neighbours are searched, `Preparing` snapshots hold the reference's `N` alone.
 pub fn spawn_transform(
     layout: &FinishedLayout,
-    new_vectors: Arc<[f32]>,
+    new_vectors: VectorBuffer,
     params: &TransformParams,
     on_update: Box<dyn Fn() + Send + Sync>,
 ) -> Result<TsneRun, TsneError> {

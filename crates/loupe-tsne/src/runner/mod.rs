@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use loupe_core::LatestSlot;
+use loupe_core::{LatestSlot, VectorBuffer};
 
 mod continuation;
 
@@ -144,7 +144,7 @@ impl std::fmt::Debug for TsneRun {
 /// start; preparation errors arrive as a [`RunStatus::Failed`] snapshot and from
 /// [`TsneRun::join`].
 pub fn spawn_run(
-    vectors: Arc<[f32]>,
+    vectors: VectorBuffer,
     dim: usize,
     params: ValidTsneParams,
     on_update: Box<dyn Fn() + Send + Sync>,
@@ -202,7 +202,7 @@ fn spawn_worker(
 /// apart, and stage transitions published as `Preparing` snapshots that keep the finished
 /// stage's layout.
 pub fn spawn_recipe_run(
-    vectors: Arc<[f32]>,
+    vectors: VectorBuffer,
     dim: usize,
     recipe: ValidRecipe,
     on_update: Box<dyn Fn() + Send + Sync>,
