@@ -1,6 +1,7 @@
 //! End-to-end: the desktop app driven headless with `egui_kittest` — open the demo, watch t-SNE
 //! run, hover and click a point, and check what the panels show.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -26,6 +27,15 @@ fn step_until(
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Clicks the button labelled `button` and waits for the load it starts to be refused.
+fn click_and_wait_for_error(harness: &mut Harness<'_, LoupeApp>, button: &str) -> String {
+    harness.get_by_label(button).click();
+    step_until(harness, Duration::from_secs(30), "the refusal", |app| {
+        app.session.loading.is_none() && app.session.error.is_some()
+    });
+    harness.state().session.error.clone().unwrap_or_default()
 }
 
 fn click_at(harness: &Harness<'_, LoupeApp>, pos: egui::Pos2) {
@@ -271,14 +281,7 @@ fn a_stopped_layout_refines_and_takes_projected_points() {
     // (through the side panel's path field and its Add points button).
     harness.state_mut().session.path_text = fixture.to_owned();
     harness.run_steps(2);
-    harness.get_by_label("Add points").click();
-    step_until(
-        &mut harness,
-        Duration::from_secs(30),
-        "the refusal",
-        |app| app.session.loading.is_none() && app.session.error.is_some(),
-    );
-    let error = harness.state().session.error.clone().unwrap();
+    let error = click_and_wait_for_error(&mut harness, "Add points");
     assert!(error.contains("768-dimensional"), "{error}");
     assert_eq!(harness.state().session.n_rows(), n);
 
@@ -370,8 +373,7 @@ fn a_folder_opens_with_its_load_report() {
     app.session.cache_policy = loupe_ingest::CachePolicy::Dir(cache.path().to_path_buf());
     app.queue(loupe_app::app::Command::Open(DataSource::File {
         path: folder.path().to_path_buf(),
-        column: None,
-        limit: None,
+        read: loupe_data::ReadOptions::default(),
     }));
     step_until(&mut harness, Duration::from_mins(1), "the folder", |app| {
         app.session.loading.is_none() && app.session.dataset.is_some()
@@ -398,4 +400,89 @@ fn a_folder_opens_with_its_load_report() {
             .is_some(),
         "the failed file is listed"
     );
+}
+
+#[test]
+fn reading_options_export_and_trajectory_from_the_side_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = Harness::builder().with_size(egui::vec2(1280.0, 1000.0));
+    if loupe_render::testing::request_test_device().is_some() {
+        builder = builder.wgpu();
+    }
+    let mut harness = builder.build_eframe(|cc| LoupeApp::new(cc, None, true));
+    harness.state_mut().session.cache_policy = loupe_ingest::CachePolicy::Off;
+
+    // A CSV whose row 2 holds NaN: refused by default, loaded without it once "drop" is chosen.
+    let csv = dir.path().join("vectors.csv");
+    let mut text = String::from("label,v0,v1,v2\n");
+    for row in 0..40 {
+        let first = if row == 2 {
+            "NaN".to_owned()
+        } else {
+            format!("{}", row % 4)
+        };
+        writeln!(text, "c{},{first},{},{}", row % 4, row % 3, row % 5).unwrap();
+    }
+    std::fs::write(&csv, text).unwrap();
+    harness.state_mut().session.path_text = csv.display().to_string();
+    harness.state_mut().session.params.early_exaggeration_iter = 20;
+    harness.state_mut().session.params.iterations = 30;
+    harness.state_mut().session.params.perplexity = 5.0;
+    harness.run_steps(2);
+    let error = click_and_wait_for_error(&mut harness, "Open");
+    assert!(error.contains("row 2"), "{error}");
+
+    harness.get_by_label("Reading options").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("drop them (counted in the load report)")
+        .click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().session.read_options.bad_rows,
+        loupe_data::BadRows::Drop
+    );
+
+    // Record the next run's trajectory, every 10th iteration.
+    let trajectory = dir.path().join("trajectory.parquet");
+    harness.state_mut().session.trajectory.path = trajectory.display().to_string();
+    harness.state_mut().session.trajectory.every = 10;
+    harness.get_by_label("record runs' trajectories").click();
+    harness.run_steps(2);
+    harness.get_by_label("Open").click();
+    step_until(&mut harness, Duration::from_mins(1), "the run", |app| {
+        app.session.dataset.is_some()
+            && !app.session.is_running()
+            && app
+                .session
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.status == RunStatus::Finished)
+    });
+    assert_eq!(
+        harness.state().session.n_rows(),
+        39,
+        "the NaN row was dropped"
+    );
+    let notice = harness.state().session.notice.clone().unwrap_or_default();
+    assert!(notice.contains("trajectory: 5 iterations"), "{notice}");
+    assert!(trajectory.exists());
+
+    // Export the layout as CSV through the Export section.
+    let layout = dir.path().join("layout.csv");
+    harness.state_mut().session.export_path = layout.display().to_string();
+    harness.run_steps(2);
+    harness.get_by_label("Export layout").click();
+    step_until(&mut harness, Duration::from_secs(30), "the export", |app| {
+        app.session.export.is_none()
+            && app
+                .session
+                .notice
+                .as_ref()
+                .is_some_and(|n| n.starts_with("wrote"))
+    });
+    let written = std::fs::read_to_string(&layout).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(lines.next(), Some("label,x,y"));
+    assert_eq!(lines.count(), 39);
 }

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use loupe_data::{BadRows, ReadOptions, VectorColumns};
+use loupe_ingest::{CachePolicy, OpenOptions};
 use loupe_tsne::{
     LearningRate, NegativeGradientMethod, Phase, Preset, TsneParams, ValidRecipe, ValidTsneParams,
 };
@@ -30,12 +32,9 @@ pub struct OpenArgs {
     /// A file (Parquet/GeoParquet, Arrow IPC, CSV, NumPy, MNIST IDX) or a folder of
     /// `.gpq`/`.parquet` files; the built-in demo when omitted.
     pub input: Option<PathBuf>,
-    /// The column holding the vectors (auto-detected when omitted).
-    #[arg(long)]
-    pub column: Option<String>,
-    /// Read only the first N rows.
-    #[arg(long)]
-    pub limit: Option<usize>,
+    /// How to read it (also used by Open and Add points in the app, where it is editable).
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Do not start t-SNE automatically after loading.
     #[arg(long)]
     pub no_autostart: bool,
@@ -59,15 +58,9 @@ pub enum Command {
 pub struct InfoArgs {
     /// A file, or a folder of `.gpq`/`.parquet` files.
     pub input: PathBuf,
-    /// The column holding the vectors (auto-detected when omitted).
-    #[arg(long)]
-    pub column: Option<String>,
-    /// Read only the first N rows of each file.
-    #[arg(long)]
-    pub limit: Option<usize>,
-    /// Neither read nor write the dataset cache.
-    #[arg(long)]
-    pub no_cache: bool,
+    /// How to read it.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -83,18 +76,87 @@ pub struct EmbedArgs {
     /// `.csv`.
     #[arg(long)]
     pub out: PathBuf,
-    /// The column holding the vectors (auto-detected when omitted).
-    #[arg(long)]
-    pub column: Option<String>,
-    /// Read only the first N rows.
-    #[arg(long)]
-    pub limit: Option<usize>,
+    /// How to read the input.
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Also write the layout at every iteration (long format: `index`, `x`, `y`, `label`,
+    /// `epoch`) to this Parquet file, for animating how the layout formed.
+    #[arg(long, value_name = "FILE")]
+    pub trajectory: Option<PathBuf>,
+    /// Keep every K-th iteration in the trajectory.
+    #[arg(long, value_name = "K", default_value_t = 1, requires = "trajectory")]
+    pub trajectory_every: usize,
+    /// The input column written as the trajectory's `label` (all null when omitted).
+    #[arg(long, value_name = "COLUMN", requires = "trajectory")]
+    pub trajectory_label: Option<String>,
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
     /// t-SNE parameters.
     #[command(flatten)]
     pub tsne: TsneArgs,
+}
+
+/// How to read a file or folder: shared by the app and every subcommand, so that a flag means
+/// the same everywhere.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReadArgs {
+    /// The column holding the vectors (auto-detected when omitted).
+    #[arg(long)]
+    pub column: Option<String>,
+    /// The vectors are the numeric columns named PREFIX followed by a number (a wide table
+    /// such as `pixel1 … pixel784`).
+    #[arg(long, value_name = "PREFIX", conflicts_with = "column")]
+    pub vector_prefix: Option<String>,
+    /// Read only the first N rows of each file.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Leave out rows whose vector holds NaN or infinity, nulls or the wrong number of values
+    /// (they are counted in the load report); without it such rows stop the load, listed
+    /// with their row numbers.
+    #[arg(long)]
+    pub drop_bad_rows: bool,
+    /// Average each vector down to N values while reading: patch-level Clay embeddings
+    /// (16 × 16 patches × 768 values per row) become their 768-value mean.
+    #[arg(long, value_name = "N")]
+    pub mean_pool: Option<usize>,
+    /// Neither read nor write the dataset cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl ReadArgs {
+    /// The per-file read options these flags ask for.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            column: self.column.clone(),
+            vector_columns: self.vector_prefix.clone().map(VectorColumns::Prefix),
+            limit: self.limit,
+            bad_rows: if self.drop_bad_rows {
+                BadRows::Drop
+            } else {
+                BadRows::Stop
+            },
+            mean_pool_to: self.mean_pool,
+        }
+    }
+
+    /// Where the dataset cache lives for this run.
+    pub fn cache_policy(&self) -> CachePolicy {
+        if self.no_cache {
+            CachePolicy::Off
+        } else {
+            CachePolicy::Default
+        }
+    }
+
+    /// Both, as [`loupe_ingest::open`] takes them.
+    pub fn open_options(&self) -> OpenOptions {
+        OpenOptions {
+            read: self.read_options(),
+            cache: self.cache_policy(),
+        }
+    }
 }
 
 /// Distance used for the neighbour graph.

@@ -1,5 +1,6 @@
 //! `loupe embed`: the same engine as the app, headless, with a progress bar.
 
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -11,15 +12,8 @@ use crate::cli::EmbedArgs;
 
 /// Reads the input, lays it out with t-SNE and writes the layout as Parquet.
 pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
-    let options = loupe_ingest::OpenOptions {
-        read: loupe_data::ReadOptions {
-            column: args.column.clone(),
-            limit: args.limit,
-            ..loupe_data::ReadOptions::default()
-        },
-        ..loupe_ingest::OpenOptions::default()
-    };
-    let opened = crate::info::open_with_progress(&args.input, &options, args.quiet)?;
+    let opened =
+        crate::info::open_with_progress(&args.input, &args.read.open_options(), args.quiet)?;
     if !args.quiet && !opened.report.failed.is_empty() {
         eprintln!("{}", opened.report);
     }
@@ -42,10 +36,32 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         dataset.n_rows(),
         dataset.dim()
     ));
-    let positions = match recipe {
-        None => run_standard(&dataset, &params, &bar)?,
-        Some(recipe) => run_recipe(&dataset, &recipe, &bar)?,
+    let mut trajectory = trajectory_writer(args, &dataset)?;
+    let mut record = |iteration: usize, positions: &[f32]| -> anyhow::Result<()> {
+        if let Some(writer) = &mut trajectory
+            && iteration.is_multiple_of(args.trajectory_every.max(1))
+        {
+            writer.append(u32::try_from(iteration).unwrap_or(u32::MAX), positions)?;
+        }
+        Ok(())
     };
+    let positions = match recipe {
+        None => run_standard(&dataset, &params, &bar, &mut record)?,
+        Some(recipe) => run_recipe(&dataset, &recipe, &bar, &mut record)?,
+    };
+    if let Some(writer) = trajectory {
+        let snapshots = writer.snapshots();
+        writer.finish()?;
+        if !args.quiet {
+            eprintln!(
+                "wrote {snapshots} iterations of the trajectory to {}",
+                args.trajectory
+                    .as_deref()
+                    .unwrap_or(Path::new(""))
+                    .display()
+            );
+        }
+    }
     let csv = args
         .out
         .extension()
@@ -65,6 +81,39 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The trajectory file `--trajectory` asks for, with `--trajectory-label`'s column.
+fn trajectory_writer(
+    args: &EmbedArgs,
+    dataset: &Dataset,
+) -> anyhow::Result<Option<loupe_data::TrajectoryWriter>> {
+    let Some(path) = &args.trajectory else {
+        return Ok(None);
+    };
+    let labels = match &args.trajectory_label {
+        Some(column) => Some(
+            dataset
+                .metadata()
+                .column_by_name(column)
+                .cloned()
+                .with_context(|| {
+                    format!(
+                        "--trajectory-label: no column {column:?} (columns: {})",
+                        dataset.column_names().join(", ")
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    Ok(Some(loupe_data::TrajectoryWriter::create(
+        path,
+        dataset.n_rows(),
+        labels,
+    )?))
+}
+
+/// Called after every iteration with the iteration number and the positions.
+type Record<'a> = dyn FnMut(usize, &[f32]) -> anyhow::Result<()> + 'a;
+
 fn iteration_style() -> ProgressStyle {
     ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} it ({per_sec}) {msg}",
@@ -77,6 +126,7 @@ fn run_standard(
     dataset: &Dataset,
     params: &ValidTsneParams,
     bar: &ProgressBar,
+    record: &mut Record<'_>,
 ) -> anyhow::Result<Vec<f32>> {
     let mut engine = TsneEngine::prepare(dataset.vectors(), dataset.dim(), params, &mut |stage| {
         bar.set_message(format!("preparing: {stage}"));
@@ -86,6 +136,7 @@ fn run_standard(
     let mut last_kl: Option<f64> = None;
     while let Some(step) = engine.step() {
         last_kl = step.kl.or(last_kl);
+        record(engine.iteration(), engine.positions())?;
         bar.set_position(engine.iteration() as u64);
         let phase = &engine.phases()[engine.phase_index().min(engine.phases().len() - 1)];
         let kl_text = last_kl.map_or_else(String::new, |kl| format!(", KL {kl:.4}"));
@@ -100,6 +151,7 @@ fn run_recipe(
     dataset: &Dataset,
     recipe: &ValidRecipe,
     bar: &ProgressBar,
+    record: &mut Record<'_>,
 ) -> anyhow::Result<Vec<f32>> {
     let mut engine = RecipeEngine::prepare(
         dataset.vector_buffer(),
@@ -122,6 +174,7 @@ fn run_recipe(
         let Some(step) = engine.step()? else {
             break;
         };
+        record(engine.iteration(), engine.positions())?;
         bar.set_position(step.info.iteration as u64);
         let name = recipe.stage_name(step.stage_index).unwrap_or("stage");
         let kl_text = engine

@@ -11,22 +11,7 @@ use crate::cli::InfoArgs;
 /// Prints what Loupe makes of a file or folder: rows, vectors, columns, geometry and CRS, and
 /// the load report. Fails (non-zero exit, one-line reason) when nothing could be loaded.
 pub fn run_info(args: &InfoArgs) -> anyhow::Result<()> {
-    let opened = open_with_progress(
-        &args.input,
-        &OpenOptions {
-            read: loupe_data::ReadOptions {
-                column: args.column.clone(),
-                limit: args.limit,
-                ..loupe_data::ReadOptions::default()
-            },
-            cache: if args.no_cache {
-                loupe_ingest::CachePolicy::Off
-            } else {
-                loupe_ingest::CachePolicy::Default
-            },
-        },
-        args.quiet,
-    )?;
+    let opened = open_with_progress(&args.input, &args.read.open_options(), args.quiet)?;
     print!("{}", loupe_ingest::describe(&opened));
     Ok(())
 }

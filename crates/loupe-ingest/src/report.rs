@@ -80,21 +80,36 @@ pub struct LoadedFile {
 }
 
 impl LoadedFile {
-    /// `"2 rows left out without a vector"`-style summary, or `None` when no row was dropped.
+    /// `"2 rows left out without a vector"`-style summary naming the first few unusable rows
+    /// (`"…: row 2 holds NaN or infinity"`), or `None` when no row was dropped.
     pub fn dropped_summary(&self) -> Option<String> {
+        /// Unusable rows named in the summary; the rest are counted.
+        const NAMED: usize = 5;
         let n = self.dropped.len();
         (n > 0).then(|| {
-            let nulls = self
+            let unusable: Vec<&loupe_data::DroppedRow> = self
                 .dropped
                 .iter()
-                .filter(|d| d.reason == loupe_data::DropReason::NullVector)
-                .count();
+                .filter(|d| d.reason != loupe_data::DropReason::NullVector)
+                .collect();
+            let nulls = n - unusable.len();
             let rows = if n == 1 { "row" } else { "rows" };
-            if nulls == n {
-                format!("{n} {rows} left out without a vector")
-            } else {
-                format!("{n} {rows} left out ({nulls} without a vector, the rest unusable)")
+            if unusable.is_empty() {
+                return format!("{n} {rows} left out without a vector");
             }
+            let mut named: Vec<String> = unusable
+                .iter()
+                .take(NAMED)
+                .map(ToString::to_string)
+                .collect();
+            if unusable.len() > NAMED {
+                named.push(format!("and {} more", unusable.len() - NAMED));
+            }
+            format!(
+                "{n} {rows} left out ({nulls} without a vector, {} unusable: {})",
+                unusable.len(),
+                named.join(", ")
+            )
         })
     }
 }

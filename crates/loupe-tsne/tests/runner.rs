@@ -350,3 +350,27 @@ fn a_cancelled_run_still_hands_back_its_layout() {
     assert_eq!(layout.engine.iteration(), last.iteration);
     assert_eq!(layout.space.n_points(), n);
 }
+
+#[test]
+fn an_observer_sees_every_iteration_and_the_final_layout() {
+    let n = 300;
+    let run = spawn_run(blobs(n, 20), 20, short_params(n), Box::new(|| {})).expect("spawn");
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<(usize, Vec<f32>)>::new()));
+    let sink = Arc::clone(&seen);
+    run.observe(Some(Box::new(move |iteration, positions| {
+        sink.lock()
+            .expect("lock")
+            .push((iteration, positions.to_vec()));
+    })));
+    let last = run.join().expect("join").expect("snapshot");
+    let seen = seen.lock().expect("lock");
+    let iterations: Vec<usize> = seen.iter().map(|(i, _)| *i).collect();
+    assert_eq!(
+        iterations,
+        (1..=100).collect::<Vec<_>>(),
+        "every iteration, in order"
+    );
+    let (_, final_positions) = seen.last().expect("some");
+    assert_eq!(final_positions.as_slice(), last.positions.as_slice());
+    assert_ne!(seen[0].1, seen[99].1, "the layout moved");
+}

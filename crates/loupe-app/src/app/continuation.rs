@@ -38,7 +38,9 @@ impl Session {
         let Some(run) = self.run.take() else {
             return;
         };
-        match run.join_layout() {
+        let joined = run.join_layout();
+        self.finish_recording();
+        match joined {
             Ok((snapshot, layout)) => {
                 if let Some(snapshot) = snapshot {
                     self.accept_snapshot(snapshot);

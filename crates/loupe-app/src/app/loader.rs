@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use loupe_core::{Dataset, LatestSlot};
+use loupe_data::ReadOptions;
 use loupe_ingest::{CachePolicy, LoadReport, OpenOptions, Progress};
 
 /// Where a dataset comes from.
@@ -19,10 +20,8 @@ pub enum DataSource {
     File {
         /// The file or folder.
         path: PathBuf,
-        /// The vector column, auto-detected when `None`.
-        column: Option<String>,
-        /// Read only this many rows.
-        limit: Option<usize>,
+        /// How to read each file (vector column, row limit, bad rows, pooling).
+        read: ReadOptions,
     },
 }
 
@@ -46,17 +45,9 @@ impl DataSource {
                 dataset: crate::demo::demo_dataset(*limit)?,
                 report: None,
             }),
-            Self::File {
-                path,
-                column,
-                limit,
-            } => {
+            Self::File { path, read } => {
                 let options = OpenOptions {
-                    read: loupe_data::ReadOptions {
-                        column: column.clone(),
-                        limit: *limit,
-                        ..loupe_data::ReadOptions::default()
-                    },
+                    read: read.clone(),
                     cache: cache.clone(),
                 };
                 let opened = loupe_ingest::open(path, &options, progress)?;

@@ -1,6 +1,8 @@
 //! The desktop app: an eframe shell around a [`Session`].
 
 mod continuation;
+mod export;
+mod files_ui;
 mod inspector;
 mod loader;
 mod palette;
@@ -13,6 +15,7 @@ mod status_bar;
 use std::sync::Arc;
 
 pub use continuation::{PROJECTED_COLUMN, Projection};
+pub use export::{ExportJob, TrajectorySettings};
 pub use loader::DataSource;
 pub use plot_view::PlotView;
 pub use session::{ClassLabel, Command, LoadPurpose, Session};
@@ -21,13 +24,16 @@ use crate::cli::OpenArgs;
 
 /// Opens the native window and runs until it is closed.
 pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
+    let read = args.read.read_options();
+    let cache = args.read.cache_policy();
     let source = match args.input {
         Some(path) => DataSource::File {
             path,
-            column: args.column,
-            limit: args.limit,
+            read: read.clone(),
         },
-        None => DataSource::Demo { limit: args.limit },
+        None => DataSource::Demo {
+            limit: args.read.limit,
+        },
     };
     let autostart = !args.no_autostart;
     let tsne = args.tsne;
@@ -45,6 +51,8 @@ pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
         Box::new(move |cc| {
             let mut app = LoupeApp::new(cc, None, autostart);
             app.session.params = tsne;
+            app.session.read_options = read;
+            app.session.cache_policy = cache;
             app.session.handle(Command::Open(source));
             Ok(Box::new(app))
         }),
@@ -61,8 +69,8 @@ pub struct LoupeApp {
     /// Whether the GPU point renderer is available (false in a window without wgpu).
     pub has_renderer: bool,
     file_dialog: Option<Arc<loupe_core::LatestSlot<Option<std::path::PathBuf>>>>,
-    /// What the file chosen in the open dialog is for.
-    file_dialog_purpose: LoadPurpose,
+    /// What the file chosen in the dialog is for.
+    file_dialog_purpose: DialogPurpose,
     pending: Vec<Command>,
 }
 
@@ -92,7 +100,7 @@ impl LoupeApp {
             plot: PlotView::default(),
             has_renderer,
             file_dialog: None,
-            file_dialog_purpose: LoadPurpose::Open,
+            file_dialog_purpose: DialogPurpose::Load(LoadPurpose::Open),
             pending: Vec::new(),
         }
     }
@@ -132,6 +140,15 @@ impl LoupeApp {
                     self.open_dialog(ui.ctx(), LoadPurpose::AddPoints, false);
                     ui.close();
                 }
+                let has_layout = self.session.positions().is_some();
+                if ui
+                    .add_enabled(has_layout, egui::Button::new("Export layout…"))
+                    .on_hover_text("every column plus x, y, as (Geo)Parquet or CSV")
+                    .clicked()
+                {
+                    self.save_dialog(ui.ctx());
+                    ui.close();
+                }
                 if ui.button("Open demo (MNIST digits)").clicked() {
                     self.queue(Command::Open(DataSource::Demo { limit: None }));
                     ui.close();
@@ -146,8 +163,54 @@ impl LoupeApp {
         });
     }
 
-    /// The native file dialog blocks its thread, so it runs on its own.
+    /// Asks for a file or folder to load.
     fn open_dialog(&mut self, ctx: &egui::Context, purpose: LoadPurpose, folder: bool) {
+        self.run_dialog(ctx, DialogPurpose::Load(purpose), move || {
+            let dialog = rfd::FileDialog::new();
+            if folder {
+                return dialog.pick_folder();
+            }
+            dialog
+                .add_filter(
+                    "Embeddings",
+                    &[
+                        "parquet",
+                        "gpq",
+                        "geoparquet",
+                        "arrow",
+                        "feather",
+                        "ipc",
+                        "csv",
+                        "tsv",
+                        "npy",
+                        "npz",
+                        "gz",
+                        "idx3-ubyte",
+                    ],
+                )
+                .add_filter("All files", &["*"])
+                .pick_file()
+        });
+    }
+
+    /// Asks where to export the layout.
+    fn save_dialog(&mut self, ctx: &egui::Context) {
+        self.run_dialog(ctx, DialogPurpose::ExportLayout, || {
+            rfd::FileDialog::new()
+                .set_file_name("layout.parquet")
+                .add_filter("Parquet (GeoParquet with geometry)", &["parquet"])
+                .add_filter("CSV (geometry as WKT)", &["csv"])
+                .save_file()
+        });
+    }
+
+    /// The native file dialog blocks its thread, so it runs on its own.
+    fn run_dialog(
+        &mut self,
+        ctx: &egui::Context,
+        purpose: DialogPurpose,
+        pick: impl FnOnce() -> Option<std::path::PathBuf> + Send + 'static,
+    ) {
         self.file_dialog_purpose = purpose;
         let slot = Arc::new(loupe_core::LatestSlot::new());
         let thread_slot = Arc::clone(&slot);
@@ -155,32 +218,7 @@ impl LoupeApp {
         let spawned = std::thread::Builder::new()
             .name("loupe-file-dialog".to_owned())
             .spawn(move || {
-                let dialog = rfd::FileDialog::new();
-                let picked = if folder {
-                    dialog.pick_folder()
-                } else {
-                    dialog
-                        .add_filter(
-                            "Embeddings",
-                            &[
-                                "parquet",
-                                "gpq",
-                                "geoparquet",
-                                "arrow",
-                                "feather",
-                                "ipc",
-                                "csv",
-                                "tsv",
-                                "npy",
-                                "npz",
-                                "gz",
-                                "idx3-ubyte",
-                            ],
-                        )
-                        .add_filter("All files", &["*"])
-                        .pick_file()
-                };
-                thread_slot.publish(picked);
+                thread_slot.publish(pick());
                 ctx.request_repaint();
             });
         match spawned {
@@ -199,12 +237,12 @@ impl LoupeApp {
                 Some(path) => {
                     let source = DataSource::File {
                         path: path.clone(),
-                        column: None,
-                        limit: None,
+                        read: self.session.read_options.clone(),
                     };
                     self.queue(match self.file_dialog_purpose {
-                        LoadPurpose::Open => Command::Open(source),
-                        LoadPurpose::AddPoints => Command::AddPoints(source),
+                        DialogPurpose::Load(LoadPurpose::Open) => Command::Open(source),
+                        DialogPurpose::Load(LoadPurpose::AddPoints) => Command::AddPoints(source),
+                        DialogPurpose::ExportLayout => Command::ExportLayout(path.clone()),
                     });
                 }
                 None => {
@@ -217,6 +255,13 @@ impl LoupeApp {
             }
         }
     }
+}
+
+/// What a file dialog's answer is for.
+#[derive(Debug, Clone, Copy)]
+enum DialogPurpose {
+    Load(LoadPurpose),
+    ExportLayout,
 }
 
 impl eframe::App for LoupeApp {
@@ -233,8 +278,7 @@ impl eframe::App for LoupeApp {
         if let Some(path) = dropped.into_iter().next() {
             self.queue(Command::Open(DataSource::File {
                 path,
-                column: None,
-                limit: None,
+                read: self.session.read_options.clone(),
             }));
         }
         for command in std::mem::take(&mut self.pending) {

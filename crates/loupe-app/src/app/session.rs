@@ -10,6 +10,7 @@ use loupe_core::{Categories, Dataset};
 use loupe_tsne::{FinishedLayout, RunStatus, Snapshot, TsneRun};
 
 use super::continuation::Projection;
+use super::export::{ExportJob, TrajectoryRecording, TrajectorySettings};
 use super::loader::{DataSource, LoadJob};
 use super::palette;
 use super::picker::Picker;
@@ -39,6 +40,12 @@ pub enum Command {
     AddPoints(DataSource),
     /// Drop the projected rows, back to the reference dataset and layout.
     RemoveProjected,
+    /// Write the current layout (all columns plus `x`, `y`) to this file: CSV when it ends
+    /// in `.csv`, else (Geo)Parquet.
+    ExportLayout(std::path::PathBuf),
+    /// Apply the trajectory settings now: start recording the running run (from its next
+    /// iteration), or stop and save the recording when they are off.
+    RecordTrajectory,
 }
 
 /// What a finished load is for.
@@ -113,8 +120,21 @@ pub struct Session {
     pub load_report: Option<loupe_ingest::LoadReport>,
     /// Where loads cache their result (tests point it at a temporary folder).
     pub cache_policy: loupe_ingest::CachePolicy,
+    /// How files opened or added from the app are read (the command line's flags, then the
+    /// side panel's "Reading" section).
+    pub read_options: loupe_data::ReadOptions,
+    /// Where "Export layout" writes.
+    pub export_path: String,
+    /// The last success worth telling (an export written), shown until the next one.
+    pub notice: Option<String>,
+    /// A layout export in progress.
+    pub export: Option<ExportJob>,
+    /// Whether (and where) runs record their trajectory.
+    pub trajectory: TrajectorySettings,
+    /// The recording of the current run's trajectory.
+    pub(super) recording: Option<Arc<std::sync::Mutex<TrajectoryRecording>>>,
     labels_generation: u64,
-    repaint: Arc<dyn Fn() + Send + Sync>,
+    pub(super) repaint: Arc<dyn Fn() + Send + Sync>,
     frame_times: FrameTimes,
 }
 
@@ -158,6 +178,12 @@ impl Session {
             path_text: String::new(),
             load_report: None,
             cache_policy: loupe_ingest::CachePolicy::default(),
+            read_options: loupe_data::ReadOptions::default(),
+            export_path: String::new(),
+            notice: None,
+            export: None,
+            trajectory: TrajectorySettings::default(),
+            recording: None,
             labels_generation: u64::MAX,
             repaint,
             frame_times: FrameTimes::default(),
@@ -181,6 +207,19 @@ impl Session {
             }
             Command::Refine => self.refine(),
             Command::RemoveProjected => self.remove_projected(),
+            Command::ExportLayout(path) => self.export_layout(path),
+            Command::RecordTrajectory => {
+                if self.trajectory.enabled {
+                    if self.recording.is_none() {
+                        self.record_trajectory_if_enabled();
+                    }
+                } else {
+                    if let Some(run) = &self.run {
+                        run.observe(None);
+                    }
+                    self.finish_recording();
+                }
+            }
             Command::Start => self.start_run(),
             Command::Pause => {
                 if let Some(run) = &self.run {
@@ -227,6 +266,7 @@ impl Session {
             self.accept_snapshot(snapshot);
         }
         self.harvest_finished_run();
+        self.poll_export();
         if let Some(positions) = self.positions().cloned() {
             let generation = self.positions_generation;
             if let Some(picker) = &mut self.picker {
@@ -365,7 +405,9 @@ impl Session {
         match spawned {
             Ok(run) => {
                 self.error = None;
+                self.finish_recording();
                 self.run = Some(run);
+                self.record_trajectory_if_enabled();
             }
             Err(err) => self.error = Some(format!("could not start t-SNE: {err}")),
         }
@@ -454,6 +496,7 @@ impl Session {
             if let Err(err) = run.join() {
                 log::warn!("t-SNE run ended with an error: {err}");
             }
+            self.finish_recording();
         }
     }
 

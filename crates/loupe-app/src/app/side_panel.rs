@@ -4,7 +4,7 @@ use loupe_tsne::RunStatus;
 
 use loupe_ingest::Stage;
 
-use super::loader::DataSource;
+use super::files_ui;
 use super::palette;
 use super::plot_view::PlotView;
 use super::session::{Command, Session};
@@ -19,7 +19,7 @@ pub fn side_panel_ui(
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         dataset_ui(ui, session);
-        path_ui(ui, session, commands);
+        files_ui::path_ui(ui, session, commands);
         ui.separator();
         tsne_params_ui(ui, session);
         phases_ui(ui, &mut session.params);
@@ -27,6 +27,8 @@ pub fn side_panel_ui(
         continuation_ui(ui, session, commands);
         ui.separator();
         color_by_ui(ui, session, commands);
+        ui.separator();
+        files_ui::export_ui(ui, session, commands);
         ui.separator();
         ui.heading("Points");
         ui.add(egui::Slider::new(&mut plot.point_radius_px, 0.5..=12.0).text("size (px)"));
@@ -107,44 +109,6 @@ fn load_report_ui(ui: &mut egui::Ui, report: &loupe_ingest::LoadReport) {
         .show(ui, |ui| {
             ui.add(egui::Label::new(egui::RichText::new(report.to_string()).small()).wrap());
         });
-}
-
-/// A typed path to open, or to add to the finished layout: works where no desktop file
-/// dialog can be shown (a bare X server, a remote session).
-fn path_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
-        ui.label("path");
-        ui.add(
-            egui::TextEdit::singleline(&mut session.path_text)
-                .hint_text("file to open or add")
-                .desired_width(f32::INFINITY),
-        );
-    });
-    let path = session.path_text.trim();
-    let source = || DataSource::File {
-        path: path.into(),
-        column: None,
-        limit: None,
-    };
-    let can_add = session.layout.is_some() && !session.is_running();
-    ui.horizontal(|ui| {
-        if ui
-            .add_enabled(!path.is_empty(), egui::Button::new("Open"))
-            .clicked()
-        {
-            commands.push(Command::Open(source()));
-        }
-        if ui
-            .add_enabled(!path.is_empty() && can_add, egui::Button::new("Add points"))
-            .on_hover_text(
-                "place this file's rows (same vector length) into the finished layout \
-                 without moving it; they are drawn hollow",
-            )
-            .clicked()
-        {
-            commands.push(Command::AddPoints(source()));
-        }
-    });
 }
 
 fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {

@@ -77,6 +77,11 @@ type RunResult = Result<Option<Arc<Snapshot>>, TsneError>;
 /// What the engine thread hands back: the result, and the layout when one can go on.
 type ThreadResult = (RunResult, Option<FinishedLayout>);
 
+/// Called on the engine thread after every iteration with the iteration number and the
+/// positions (interleaved x, y), e.g. to record the run's trajectory. It runs inside the
+/// optimisation loop, so it should be quick or sample (every k-th iteration).
+pub type IterationObserver = Box<dyn FnMut(usize, &[f32]) + Send>;
+
 /// State shared between the handle and the engine thread.
 struct Shared {
     slot: LatestSlot<Snapshot>,
@@ -90,6 +95,8 @@ struct Shared {
     /// Set whenever a reader peeks; the engine copies positions for a new snapshot only then
     /// (or when the status changes), so an unwatched run copies nothing per iteration.
     wanted: AtomicBool,
+    /// See [`TsneRun::observe`].
+    observer: Mutex<Option<IterationObserver>>,
 }
 
 impl Shared {
@@ -236,6 +243,7 @@ fn new_shared() -> Arc<Shared> {
         wake: Condvar::new(),
         generation: AtomicU64::new(0),
         wanted: AtomicBool::new(true),
+        observer: Mutex::new(None),
     })
 }
 
@@ -260,6 +268,18 @@ impl TsneRun {
     /// snapshot keeps the last completed layout.
     pub fn cancel(&self) {
         self.shared.set(&self.shared.cancelled, true);
+    }
+
+    /// Calls `observer` after every iteration from the next one on (replacing any earlier
+    /// observer); `None` stops observing. Unlike snapshots, which a slow reader may skip, an
+    /// observer sees every iteration: it is how a run's trajectory is recorded. Attach it
+    /// right after spawning to see the first iteration (preparation always comes first).
+    pub fn observe(&self, observer: Option<IterationObserver>) {
+        *self
+            .shared
+            .observer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = observer;
     }
 
     /// Whether a pause was requested and not yet lifted.
@@ -507,6 +527,15 @@ impl<'a> Worker<'a> {
                 self.seconds_per_iteration
                     .map_or(dt, |avg| 0.9 * avg + 0.1 * dt),
             );
+            if let Some(observer) = self
+                .shared
+                .observer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_mut()
+            {
+                observer(engine.iteration(), engine.positions());
+            }
             let news = stage_index != self.stage_index || info.phase_index != self.phase_index;
             self.stage_index = stage_index;
             self.phase_index = info.phase_index;

@@ -1,0 +1,182 @@
+//! The side panel's file controls: a typed path to open or add (with how to read it), and
+//! where results go (the layout export and the trajectory recording). Typed paths work where
+//! no desktop file dialog can be shown (a bare X server, a remote session) and in tests.
+
+use loupe_data::BadRows;
+
+use super::loader::DataSource;
+use super::session::{Command, Session};
+
+/// Rows of a typical Clay patch-level file pool to this many values.
+const CLAY_EMBEDDING_DIM: usize = 768;
+
+/// A typed path to open, or to add to the finished layout, and the reading options.
+pub fn path_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("path");
+        ui.add(
+            egui::TextEdit::singleline(&mut session.path_text)
+                .hint_text("file or folder to open or add")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    });
+    let path = session.path_text.trim();
+    let source = || DataSource::File {
+        path: path.into(),
+        read: session.read_options.clone(),
+    };
+    let can_add = session.layout.is_some() && !session.is_running();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Open"))
+            .clicked()
+        {
+            commands.push(Command::Open(source()));
+        }
+        if ui
+            .add_enabled(!path.is_empty() && can_add, egui::Button::new("Add points"))
+            .on_hover_text(
+                "place this file's rows (same vector length) into the finished layout \
+                 without moving it; they are drawn hollow",
+            )
+            .clicked()
+        {
+            commands.push(Command::AddPoints(source()));
+        }
+    });
+    reading_ui(ui, session);
+}
+
+/// How files are read: the same choices as the command line's flags.
+fn reading_ui(ui: &mut egui::Ui, session: &mut Session) {
+    egui::CollapsingHeader::new("Reading options")
+        .default_open(false)
+        .show(ui, |ui| {
+            let read = &mut session.read_options;
+            ui.horizontal(|ui| {
+                let label = ui.label("vector column");
+                let mut column = read.column.clone().unwrap_or_default();
+                if ui
+                    .add(
+                        egui::TextEdit::singleline(&mut column)
+                            .hint_text("auto")
+                            .desired_width(120.0),
+                    )
+                    .labelled_by(label.id)
+                    .changed()
+                {
+                    let column = column.trim();
+                    read.column = (!column.is_empty()).then(|| column.to_owned());
+                }
+            });
+            ui.horizontal(|ui| {
+                let mut limited = read.limit.is_some();
+                ui.checkbox(&mut limited, "only the first rows");
+                if limited {
+                    let mut n = read.limit.unwrap_or(10_000);
+                    ui.add(egui::DragValue::new(&mut n).range(1..=usize::MAX))
+                        .on_hover_text("rows per file");
+                    read.limit = Some(n);
+                } else {
+                    read.limit = None;
+                }
+            });
+            ui.label("rows with NaN, nulls or the wrong length:");
+            ui.radio_value(&mut read.bad_rows, BadRows::Stop, "stop and list them");
+            ui.radio_value(
+                &mut read.bad_rows,
+                BadRows::Drop,
+                "drop them (counted in the load report)",
+            );
+            ui.horizontal(|ui| {
+                let mut pooled = read.mean_pool_to.is_some();
+                ui.checkbox(&mut pooled, "mean-pool vectors to")
+                    .on_hover_text(
+                        "patch-level Clay embeddings (16 × 16 patches × 768 values) become \
+                         their 768-value mean",
+                    );
+                if pooled {
+                    let mut n = read.mean_pool_to.unwrap_or(CLAY_EMBEDDING_DIM);
+                    ui.add(egui::DragValue::new(&mut n).range(1..=1_000_000))
+                        .on_hover_text("values per vector after pooling");
+                    read.mean_pool_to = Some(n);
+                } else {
+                    read.mean_pool_to = None;
+                }
+            });
+            let mut cached = session.cache_policy != loupe_ingest::CachePolicy::Off;
+            if ui
+                .checkbox(&mut cached, "use the dataset cache")
+                .on_hover_text("reopening unchanged files is near-instant")
+                .changed()
+            {
+                session.cache_policy = if cached {
+                    loupe_ingest::CachePolicy::Default
+                } else {
+                    loupe_ingest::CachePolicy::Off
+                };
+            }
+        });
+}
+
+/// Where results go: the layout as Parquet/CSV, and the trajectory of runs.
+pub fn export_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Command>) {
+    ui.heading("Export");
+    ui.horizontal(|ui| {
+        let label = ui.label("to");
+        ui.add(
+            egui::TextEdit::singleline(&mut session.export_path)
+                .hint_text("layout.parquet or .csv")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    });
+    let path = session.export_path.trim().to_owned();
+    let has_layout = session.positions().is_some();
+    if ui
+        .add_enabled(
+            !path.is_empty() && has_layout && session.export.is_none(),
+            egui::Button::new("Export layout"),
+        )
+        .on_hover_text(
+            "every column plus x, y; geometry stays GeoParquet (QGIS, GeoPandas) or becomes WKT \
+             in CSV",
+        )
+        .clicked()
+    {
+        commands.push(Command::ExportLayout(path.into()));
+    }
+    if session.export.is_some() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("writing…");
+        });
+    }
+    let trajectory = &mut session.trajectory;
+    let toggled = ui
+        .checkbox(&mut trajectory.enabled, "record runs' trajectories")
+        .on_hover_text(
+            "one Parquet file with index, x, y, label, epoch per point per iteration (the \
+             animated-layout format), saved when the run ends",
+        )
+        .changed();
+    ui.horizontal(|ui| {
+        let label = ui.label("to");
+        ui.add(
+            egui::TextEdit::singleline(&mut trajectory.path)
+                .hint_text("trajectory.parquet")
+                .desired_width(150.0),
+        )
+        .labelled_by(label.id);
+        let label = ui.label("every");
+        ui.add(egui::DragValue::new(&mut trajectory.every).range(1..=10_000))
+            .labelled_by(label.id);
+    });
+    if toggled {
+        commands.push(Command::RecordTrajectory);
+    }
+    if let Some(notice) = &session.notice {
+        ui.label(egui::RichText::new(notice).small());
+    }
+}
