@@ -34,8 +34,9 @@ pub struct CacheKey(u128);
 
 impl CacheKey {
     /// Key for `outline` drawn with `spec` by the source named `source_id` (provider id or
-    /// Mapbox API base + style; the token is deliberately not part of it).
-    pub(crate) fn for_chip(source_id: &str, spec: &ChipSpec, outline: &Outline) -> Self {
+    /// Mapbox API base + style; the token is deliberately not part of it). The CLI can use it
+    /// to ask the cache about a row without fetching.
+    pub fn for_chip(source_id: &str, spec: &ChipSpec, outline: &Outline) -> Self {
         let mut h = Fnv128::new();
         h.str("loupe-imagery chip v1");
         h.str(source_id);

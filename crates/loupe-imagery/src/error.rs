@@ -38,7 +38,7 @@ pub enum ChipError {
         message: String,
     },
     /// HTTP 429 on every attempt: the bounded retries (honouring `Retry-After`) ran out.
-    #[error("rate limited (429) by {host}: still refused after {attempts} attempts")]
+    #[error("rate limited (429) by {host}: gave up after {attempts} attempt(s)")]
     RateLimited {
         /// Host that throttled us.
         host: String,

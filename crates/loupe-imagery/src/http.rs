@@ -291,6 +291,10 @@ fn transport_error(host: &str, e: ureq::Error, in_body: bool) -> ChipError {
                 reason: mask_secrets(&io.to_string()),
             }
         }
+        ureq::Error::Io(io) if in_body && io.kind() == K::UnexpectedEof => ChipError::Network {
+            host,
+            reason: "the connection closed before the body was complete".to_owned(),
+        },
         ureq::Error::HostNotFound => ChipError::Connect {
             host,
             reason: "host not found (no network, or DNS failure)".to_owned(),
