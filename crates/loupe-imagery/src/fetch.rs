@@ -1,76 +1,24 @@
 //! One chip, end to end: cache lookup, Mapbox download or XYZ composition, validation, cache
 //! write. Blocking; run it on a worker thread ([`crate::ChipFetcher`] does).
 
-use std::fmt;
 use std::io::Cursor;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use image::RgbaImage;
 
 use crate::burn::{burn_outline, burn_point};
+use crate::chip::decode;
 use crate::http::{Service, host_of};
 use crate::mapbox_url::static_url;
-use crate::tile_math::{lonlat_to_world_px, world_px_to_lonlat};
 use crate::xyz::CropPlan;
 use crate::{
-    CacheKey, ChipCache, ChipError, ChipSpec, HttpClient, ImageFormat, MapboxStatic, Outline,
-    XyzProvider,
+    CacheKey, CancelToken, Chip, ChipCache, ChipError, ChipSpec, ChipView, HttpClient, ImageFormat,
+    MapboxStatic, Outline, XyzProvider,
 };
 
 /// Default number of tiles downloaded at once for one XYZ chip.
 const DEFAULT_TILE_CONCURRENCY: usize = 4;
-
-/// A cancellation flag shared between the caller and a fetch in progress.
-///
-/// Checked between tiles, body chunks and retry waits, so a stale request (the user clicked
-/// another row) stops within one chunk instead of finishing a download nobody will look at.
-/// A child token is also cancelled when its parent is (used for shutdown).
-#[derive(Clone, Debug, Default)]
-pub struct CancelToken(Arc<CancelInner>);
-
-#[derive(Debug, Default)]
-struct CancelInner {
-    flag: AtomicBool,
-    parent: Option<CancelToken>,
-}
-
-impl CancelToken {
-    /// A fresh, uncancelled token.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// A token that is cancelled when either it or `self` is.
-    #[must_use]
-    pub fn child(&self) -> Self {
-        Self(Arc::new(CancelInner {
-            flag: AtomicBool::new(false),
-            parent: Some(self.clone()),
-        }))
-    }
-
-    /// Asks the fetch to stop; it returns [`ChipError::Cancelled`] and caches nothing.
-    pub fn cancel(&self) {
-        self.0.flag.store(true, Ordering::Relaxed);
-    }
-
-    /// Whether this token or an ancestor was cancelled.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.flag.load(Ordering::Relaxed)
-            || self.0.parent.as_ref().is_some_and(Self::is_cancelled)
-    }
-
-    /// `Err(Cancelled)` once cancelled.
-    pub(crate) fn check(&self) -> Result<(), ChipError> {
-        if self.is_cancelled() {
-            Err(ChipError::Cancelled)
-        } else {
-            Ok(())
-        }
-    }
-}
 
 /// Where chips come from.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,104 +63,9 @@ impl ChipRequest {
     }
 }
 
-/// Georeference of a locally composed (XYZ) chip: how its pixels map to Web Mercator, so the
-/// app can show the lon/lat under the cursor.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ChipView {
-    /// Tile zoom the chip was composed at.
-    pub zoom: u8,
-    /// Global pixel coordinates (at `zoom`) of the image's top-left corner.
-    pub origin_world_px: [f64; 2],
-    /// Global pixels per image pixel, per axis.
-    pub world_px_per_px: [f64; 2],
-}
-
 /// The crop of an XYZ chip.
 fn plan(p: &XyzProvider, req: &ChipRequest) -> CropPlan {
     CropPlan::new(&req.outline.view_bbox(), &req.spec, p.max_zoom())
-}
-
-impl ChipView {
-    fn from_plan(plan: &CropPlan) -> Self {
-        Self {
-            zoom: plan.zoom,
-            origin_world_px: [plan.x0 as f64, plan.y0 as f64],
-            world_px_per_px: [
-                f64::from(plan.src_w) / f64::from(plan.out_w),
-                f64::from(plan.src_h) / f64::from(plan.out_h),
-            ],
-        }
-    }
-
-    /// Image pixel coordinates (x right, y down; pixel centres at +0.5) of a lon/lat.
-    pub fn lonlat_to_pixel(&self, lon: f64, lat: f64) -> [f64; 2] {
-        let [x, y] = lonlat_to_world_px(lon, lat, self.zoom);
-        [
-            (x - self.origin_world_px[0]) / self.world_px_per_px[0],
-            (y - self.origin_world_px[1]) / self.world_px_per_px[1],
-        ]
-    }
-
-    /// Lon/lat of an image pixel position.
-    pub fn pixel_to_lonlat(&self, x: f64, y: f64) -> [f64; 2] {
-        world_px_to_lonlat(
-            self.origin_world_px[0] + x * self.world_px_per_px[0],
-            self.origin_world_px[1] + y * self.world_px_per_px[1],
-            self.zoom,
-        )
-    }
-}
-
-/// A finished chip: the encoded image as served (Mapbox) or composed (XYZ, PNG).
-#[derive(Clone)]
-pub struct Chip {
-    /// Encoded image bytes.
-    pub bytes: Vec<u8>,
-    /// Their format.
-    pub format: ImageFormat,
-    /// True when it came from the disk cache.
-    pub from_cache: bool,
-    /// The cache file, when cached.
-    pub cache_path: Option<PathBuf>,
-    /// What must be shown next to it.
-    pub attribution: String,
-    /// Pixel ↔ lon/lat mapping, for XYZ chips.
-    pub view: Option<ChipView>,
-}
-
-impl fmt::Debug for Chip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Chip")
-            .field("bytes", &self.bytes.len())
-            .field("format", &self.format)
-            .field("from_cache", &self.from_cache)
-            .field("cache_path", &self.cache_path)
-            .field("view", &self.view)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Decoded RGBA8 pixels, row-major, for a texture upload.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RgbaChip {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// `width × height × 4` bytes.
-    pub rgba: Vec<u8>,
-}
-
-impl Chip {
-    /// Decodes the image (the app turns this into a texture).
-    pub fn decode(&self) -> Result<RgbaChip, ChipError> {
-        let img = decode(&self.bytes, self.format, "chip")?;
-        Ok(RgbaChip {
-            width: img.width(),
-            height: img.height(),
-            rgba: img.into_raw(),
-        })
-    }
 }
 
 /// Makes chips from one source, with an optional cache. `Send + Sync`: share it in an `Arc`.
@@ -426,17 +279,6 @@ impl ChipService {
     }
 }
 
-/// Fully decodes an image (catching truncated bodies) into RGBA8.
-fn decode(bytes: &[u8], format: ImageFormat, host: &str) -> Result<RgbaImage, ChipError> {
-    image::load_from_memory_with_format(bytes, format.to_image())
-        .map(image::DynamicImage::into_rgba8)
-        .map_err(|e| ChipError::Decode {
-            host: host.to_owned(),
-            format: format.extension().to_owned(),
-            reason: e.to_string(),
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,16 +290,5 @@ mod tests {
         check::<CancelToken>();
         check::<Chip>();
         check::<ChipError>();
-    }
-
-    #[test]
-    fn child_tokens_follow_their_parent() {
-        let parent = CancelToken::new();
-        let child = parent.child();
-        let sibling = parent.child();
-        child.cancel();
-        assert!(child.is_cancelled() && !parent.is_cancelled() && !sibling.is_cancelled());
-        parent.cancel();
-        assert!(sibling.is_cancelled());
     }
 }

@@ -23,6 +23,8 @@
 
 mod burn;
 mod cache;
+mod cancel;
+mod chip;
 mod error;
 mod fetch;
 mod fetcher;
@@ -39,8 +41,10 @@ pub mod tile_math;
 mod xyz;
 
 pub use cache::{CacheKey, CachedChip, ChipCache, DEFAULT_CACHE_MAX_BYTES, default_cache_dir};
+pub use cancel::CancelToken;
+pub use chip::{Chip, ChipView, RgbaChip};
 pub use error::ChipError;
-pub use fetch::{CancelToken, Chip, ChipRequest, ChipService, ChipView, ImagerySource, RgbaChip};
+pub use fetch::{ChipRequest, ChipService, ImagerySource};
 pub use fetcher::{ChipFetcher, ChipTicket};
 pub use http::{HttpClient, HttpConfig};
 pub use mapbox_url::{

@@ -62,10 +62,11 @@ fn a_newer_request_cancels_the_stale_one() {
     );
     let chip = fresh.wait().unwrap();
     assert!(!chip.from_cache);
-    // Only the fresh chip was cached; both results were announced.
+    // Only the fresh chip was cached; both results were announced (the callback runs after
+    // the result is sent, so join the workers before counting).
     assert_eq!(files_in(dir.path()).len(), 1);
-    assert_eq!(ready.load(Ordering::SeqCst), 2);
     fetcher.shutdown();
+    assert_eq!(ready.load(Ordering::SeqCst), 2);
 }
 
 #[test]
@@ -76,8 +77,15 @@ fn a_full_queue_says_busy_and_shutdown_cancels() {
     let first = fetcher
         .submit(ChipRequest::new(clay_outline(0), ChipSpec::default()))
         .unwrap();
-    // Wait until the worker has taken the first job, then fill the one queue slot.
-    std::thread::sleep(Duration::from_millis(200));
+    // Wait until the worker is busy with the first job, then fill the one queue slot.
+    let start = std::time::Instant::now();
+    while server.requests().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the worker never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let second = fetcher
         .submit(ChipRequest::new(clay_outline(1), ChipSpec::default()))
         .unwrap();
