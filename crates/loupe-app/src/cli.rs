@@ -155,6 +155,7 @@ impl ReadArgs {
         OpenOptions {
             read: self.read_options(),
             cache: self.cache_policy(),
+            ..OpenOptions::default()
         }
     }
 }

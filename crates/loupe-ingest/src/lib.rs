@@ -62,7 +62,7 @@ pub use describe::describe;
 pub use error::IngestError;
 pub use metadata_columns::{FILE_PREFIX, MAX_VALUE_CHARS, SKIPPED_KEYS, metadata_columns};
 pub use open::{Opened, open};
-pub use options::{CACHE_DIR_ENV, CachePolicy, OpenOptions};
+pub use options::{CACHE_DIR_ENV, CachePolicy, CacheWrite, OpenOptions};
 pub use progress::{Progress, Stage};
 pub use report::{
     CacheOutcome, FailedFile, FailureKind, GeometryReport, LoadReport, LoadedFile, Timings,

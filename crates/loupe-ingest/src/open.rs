@@ -4,6 +4,8 @@
 use std::fs;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use loupe_core::Dataset;
@@ -15,7 +17,7 @@ use crate::discover::{Sources, discover};
 use crate::progress::{Counter, Progress, Stage};
 use crate::read_one::{Part, failed, read_one};
 use crate::report::{CacheOutcome, FailedFile, FailureKind, LoadReport, Timings, file_name};
-use crate::{IngestError, OpenOptions};
+use crate::{CacheWrite, IngestError, OpenOptions};
 
 /// A dataset and the account of how it was made.
 #[derive(Debug, Clone)]
@@ -24,6 +26,68 @@ pub struct Opened {
     pub dataset: Dataset,
     /// What happened: files loaded and failed, geometry, cache, timings.
     pub report: LoadReport,
+    /// The cache write still running ([`CacheWrite::Background`]).
+    pending_cache: Option<PendingCacheWrite>,
+}
+
+impl Opened {
+    /// Waits for a background cache write, if one is running, and returns the report with
+    /// its outcome (`Written` or `NotWritten` with a warning, and the write's time);
+    /// otherwise the report as it is. Call it from any clone: the first caller waits, later
+    /// ones see the recorded outcome.
+    pub fn wait_for_cache(&self) -> LoadReport {
+        let mut report = self.report.clone();
+        if let Some(pending) = &self.pending_cache {
+            let (cache, warnings, took) = pending.wait();
+            report.cache = cache;
+            report.cache_warnings.extend(warnings);
+            report.timings.cache_write = took;
+        }
+        report
+    }
+}
+
+/// What a background cache write ended with: outcome, warnings, time taken.
+type WriteOutcome = (CacheOutcome, Vec<String>, Duration);
+
+/// A cache write on its own thread, shared by every clone of the [`Opened`].
+#[derive(Clone)]
+struct PendingCacheWrite(Arc<Mutex<PendingState>>);
+
+enum PendingState {
+    Running(JoinHandle<WriteOutcome>),
+    Done(WriteOutcome),
+}
+
+impl std::fmt::Debug for PendingCacheWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PendingCacheWrite")
+    }
+}
+
+impl PendingCacheWrite {
+    fn wait(&self) -> WriteOutcome {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let PendingState::Running(_) = &*state {
+            let done = (CacheOutcome::NotWritten, Vec::new(), Duration::ZERO);
+            if let PendingState::Running(handle) =
+                std::mem::replace(&mut *state, PendingState::Done(done))
+            {
+                let outcome = handle.join().unwrap_or_else(|_| {
+                    (
+                        CacheOutcome::NotWritten,
+                        vec!["the dataset could not be cached: the writer failed".to_owned()],
+                        Duration::ZERO,
+                    )
+                });
+                *state = PendingState::Done(outcome);
+            }
+        }
+        match &*state {
+            PendingState::Done(outcome) => outcome.clone(),
+            PendingState::Running(_) => (CacheOutcome::NotWritten, Vec::new(), Duration::ZERO),
+        }
+    }
 }
 
 /// Opens a file or a folder as one [`Dataset`], using the cache when it is up to date.
@@ -68,7 +132,38 @@ pub fn open(
     let mut opened = build(path, &sources, options, progress)?;
     opened.report.cache_warnings = cache_warnings;
     if let Some((entry, key)) = cache {
-        store(&mut opened, entry, &key, progress);
+        match options.cache_write {
+            CacheWrite::Wait => {
+                let (outcome, warnings, took) =
+                    store(&opened.dataset, &opened.report, entry, &key, progress);
+                opened.report.cache = outcome;
+                opened.report.cache_warnings.extend(warnings);
+                opened.report.timings.cache_write = took;
+            }
+            CacheWrite::Background => {
+                opened.report.cache = CacheOutcome::Writing {
+                    file: entry.clone(),
+                };
+                let (dataset, report) = (opened.dataset.clone(), opened.report.clone());
+                let spawned = std::thread::Builder::new()
+                    .name("loupe-cache-writer".to_owned())
+                    .spawn(move || store(&dataset, &report, entry, &key, &|_| {}));
+                match spawned {
+                    Ok(handle) => {
+                        opened.pending_cache = Some(PendingCacheWrite(Arc::new(Mutex::new(
+                            PendingState::Running(handle),
+                        ))));
+                    }
+                    Err(e) => {
+                        opened.report.cache = CacheOutcome::NotWritten;
+                        opened
+                            .report
+                            .cache_warnings
+                            .push(format!("the dataset could not be cached: {e}"));
+                    }
+                }
+            }
+        }
     }
     opened.report.timings.total = start.elapsed();
     Ok(opened)
@@ -93,7 +188,11 @@ fn cached(
             report.cache_warnings = Vec::new();
             report.timings.cache_read = read_start.elapsed();
             report.timings.cache_write = Duration::ZERO;
-            Ok(Some(Opened { dataset, report }))
+            Ok(Some(Opened {
+                dataset,
+                report,
+                pending_cache: None,
+            }))
         }
         Err(e) => {
             // Best effort: the rebuilt entry is renamed over it anyway.
@@ -166,19 +265,23 @@ fn build(
             ..Timings::default()
         },
     };
-    Ok(Opened { dataset, report })
+    Ok(Opened {
+        dataset,
+        report,
+        pending_cache: None,
+    })
 }
 
-/// Saves a freshly built dataset as the cache entry and records the outcome; failing to save
-/// only adds a warning.
+/// Saves a freshly built dataset as the cache entry; failing to save only gives a warning.
+/// The header records `report` (the build's), so a cache hit reports the original build.
 fn store(
-    opened: &mut Opened,
+    dataset: &Dataset,
+    report: &LoadReport,
     entry: PathBuf,
     key: &CacheKey,
     progress: &(dyn Fn(&Progress) + Sync),
-) {
+) -> WriteOutcome {
     let write_start = Instant::now();
-    let (dataset, report) = (&opened.dataset, &mut opened.report);
     let header = Header {
         format: cache::FORMAT_VERSION,
         key: key.content.clone(),
@@ -194,16 +297,18 @@ fn store(
             if let Some(dir) = entry.parent() {
                 cache::remove_stale(dir, &key.source, &entry);
             }
-            report.cache = CacheOutcome::Written { file: entry };
+            (
+                CacheOutcome::Written { file: entry },
+                Vec::new(),
+                write_start.elapsed(),
+            )
         }
-        Err(e) => {
-            report.cache = CacheOutcome::NotWritten;
-            report
-                .cache_warnings
-                .push(format!("the dataset could not be cached: {e}"));
-        }
+        Err(e) => (
+            CacheOutcome::NotWritten,
+            vec![format!("the dataset could not be cached: {e}")],
+            write_start.elapsed(),
+        ),
     }
-    report.timings.cache_write = write_start.elapsed();
 }
 
 /// Why one file did not load.

@@ -21,6 +21,26 @@ pub struct OpenOptions {
     pub read: ReadOptions,
     /// Where the assembled dataset is cached.
     pub cache: CachePolicy,
+    /// Whether [`open`](crate::open) waits for a fresh dataset to be written to the cache.
+    pub cache_write: CacheWrite,
+}
+
+/// When a freshly built dataset is written to the cache.
+///
+/// Writing a large dataset costs about as much as reading it did (a million 768-d rows are
+/// 3 GB to write and sync), so an app that shows the data at once writes in the background.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CacheWrite {
+    /// Before returning: the report says whether the entry was saved. What a command-line
+    /// tool wants, since it exits right after.
+    #[default]
+    Wait,
+    /// On a thread named `loupe-cache-writer`, after returning: the report says
+    /// [`CacheOutcome::Writing`](crate::CacheOutcome::Writing) and
+    /// [`Opened::wait_for_cache`](crate::Opened::wait_for_cache) gives the outcome. Should the
+    /// process end first, the half-written temporary file is never read (and is cleaned up
+    /// by a later write).
+    Background,
 }
 
 /// Where the cache lives.

@@ -185,6 +185,12 @@ pub enum CacheOutcome {
         /// The cache file.
         file: PathBuf,
     },
+    /// Built from the sources; being saved to this cache file in the background (see
+    /// [`CacheWrite::Background`](crate::CacheWrite::Background)).
+    Writing {
+        /// The cache file.
+        file: PathBuf,
+    },
     /// Built from the sources; saving failed (see [`LoadReport::cache_warnings`]).
     NotWritten,
     /// No cache: switched off, or no cache directory on this system.

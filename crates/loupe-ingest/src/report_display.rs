@@ -61,6 +61,13 @@ impl fmt::Display for LoadReport {
         match &self.cache {
             CacheOutcome::Hit { file } => writeln!(f, "cache: read {}", file.display())?,
             CacheOutcome::Written { file } => writeln!(f, "cache: saved as {}", file.display())?,
+            CacheOutcome::Writing { file } => {
+                writeln!(
+                    f,
+                    "cache: being saved as {} in the background",
+                    file.display()
+                )?;
+            }
             CacheOutcome::NotWritten => writeln!(f, "cache: not saved")?,
             CacheOutcome::Disabled => writeln!(f, "cache: off")?,
         }

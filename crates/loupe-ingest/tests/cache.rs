@@ -215,3 +215,32 @@ fn an_unwritable_cache_only_warns() {
         fs::set_permissions(read_only.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
     }
 }
+
+#[test]
+fn a_background_write_returns_first_and_is_a_hit_once_done() {
+    let data = clay_folder();
+    let cache = tempfile::tempdir().expect("tempdir");
+    let options = loupe_ingest::OpenOptions {
+        cache_write: loupe_ingest::CacheWrite::Background,
+        ..cached_in(cache.path())
+    };
+    let first = open_ok(data.path(), &options);
+    let CacheOutcome::Writing { file } = first.report.cache.clone() else {
+        panic!("not writing: {:?}", first.report.cache);
+    };
+    assert!(first.report.to_string().contains("in the background"));
+    // Any clone may wait; the outcome is recorded once.
+    let report = first.clone().wait_for_cache();
+    assert_eq!(report.cache, CacheOutcome::Written { file: file.clone() });
+    assert_eq!(first.wait_for_cache().cache, CacheOutcome::Written { file });
+    assert!(report.timings.cache_write > Duration::ZERO);
+
+    let second = open_ok(data.path(), &options);
+    assert!(second.report.from_cache(), "{}", second.report);
+    assert_same_data(&first, &second);
+    assert_eq!(
+        second.wait_for_cache().cache,
+        second.report.cache,
+        "a hit has nothing to wait for"
+    );
+}

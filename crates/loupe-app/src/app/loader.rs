@@ -49,6 +49,8 @@ impl DataSource {
                 let options = OpenOptions {
                     read: read.clone(),
                     cache: cache.clone(),
+                    // The data is shown at once; the cache entry follows on its own thread.
+                    cache_write: loupe_ingest::CacheWrite::Background,
                 };
                 let opened = loupe_ingest::open(path, &options, progress)?;
                 Ok(Loaded {
