@@ -14,6 +14,10 @@ pub(crate) const ROWS_PER_TASK: usize = 256;
 /// it, direct differences against transposed centroids vectorise better.
 const GEMM_MIN_DIM: usize = 16;
 
+/// Below this many centres, [`Centres::squared_distances`] works row by row (the
+/// k-means++ candidates).
+const FEW_CENTRES: usize = 16;
+
 /// Squared euclidean distance by direct differences, eight lanes at a time, accumulated in
 /// `f32` (exact enough for inertia, free of `‖x‖² + ‖c‖² − 2x·c` cancellation).
 #[inline]
@@ -106,6 +110,18 @@ impl<'a> Centres<'a> {
     /// Squared distances from every row of `block` (`m × dim`) to every centre, into `out`
     /// (`m × k`, row-major), clamped at zero.
     pub(crate) fn squared_distances(&self, block: &[f32], out: &mut [f32]) {
+        if self.k < FEW_CENTRES {
+            // SGEMM would spend its time packing the block for a handful of columns.
+            for (x, o) in block
+                .chunks_exact(self.dim)
+                .zip(out.chunks_exact_mut(self.k))
+            {
+                for (d, c) in o.iter_mut().zip(self.rows.chunks_exact(self.dim)) {
+                    *d = squared_distance(x, c);
+                }
+            }
+            return;
+        }
         self.raw_scores(block, out);
         if self.uses_gemm() {
             for (x, o) in block

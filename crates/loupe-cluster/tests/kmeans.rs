@@ -43,10 +43,13 @@ fn recovers_well_separated_blobs() {
 
 #[test]
 fn same_seed_gives_identical_results_on_any_thread_count() {
-    let one_thread = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    };
+    let (one_thread, three_threads) = (pool(1), pool(3));
     for (dim, algorithm, n) in [
         (2, Algorithm::Lloyd, 5_000),
         (32, Algorithm::Lloyd, 5_000),
@@ -60,10 +63,9 @@ fn same_seed_gives_identical_results_on_any_thread_count() {
         let b = params.fit(&data, dim).unwrap();
         let c = one_thread.install(|| params.fit(&data, dim)).unwrap();
         assert_eq!(a, b, "{dim}-D {algorithm:?}: two runs differ");
-        assert_eq!(
-            a, c,
-            "{dim}-D {algorithm:?}: one thread differs from the pool"
-        );
+        assert_eq!(a, c, "{dim}-D {algorithm:?}: one thread differs");
+        let d = three_threads.install(|| params.fit(&data, dim)).unwrap();
+        assert_eq!(a, d, "{dim}-D {algorithm:?}: three threads differ");
         assert!(
             a.iterations() > 2,
             "{dim}-D {algorithm:?}: {} iterations",
