@@ -11,9 +11,14 @@ mod categories;
 mod concat;
 mod dataset;
 mod latest;
+mod selection;
 
 pub use categories::{Categories, MAX_CATEGORIES};
 pub use dataset::{Dataset, DatasetError, VectorBuffer};
 pub use latest::LatestSlot;
+pub use selection::{
+    Lasso, NamedSelectionError, NamedSelections, Selection, SelectionError, SelectionIter,
+    SelectionMode, select_box,
+};
 
 pub use arrow_array::RecordBatch;
