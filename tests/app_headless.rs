@@ -2,32 +2,17 @@
 //! run, hover and click a point, and check what the panels show.
 
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use loupe_app::app::{DataSource, LoupeApp};
 use loupe_tsne::RunStatus;
 
-const DIGITS: usize = 2000;
+mod common;
+use common::step_until;
 
-/// Steps the harness until `done` holds, failing after `timeout`.
-fn step_until(
-    harness: &mut Harness<'_, LoupeApp>,
-    timeout: Duration,
-    what: &str,
-    mut done: impl FnMut(&mut LoupeApp) -> bool,
-) {
-    let deadline = Instant::now() + timeout;
-    loop {
-        harness.step();
-        if done(harness.state_mut()) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+const DIGITS: usize = 2000;
 
 /// Clicks the button labelled `button` and waits for the load it starts to be refused.
 fn click_and_wait_for_error(harness: &mut Harness<'_, LoupeApp>, button: &str) -> String {
@@ -405,7 +390,8 @@ fn a_folder_opens_with_its_load_report() {
 #[test]
 fn reading_options_export_and_trajectory_from_the_side_panel() {
     let dir = tempfile::tempdir().unwrap();
-    let mut builder = Harness::builder().with_size(egui::vec2(1280.0, 1000.0));
+    // Tall enough that the Export section needs no scrolling.
+    let mut builder = Harness::builder().with_size(egui::vec2(1280.0, 2000.0));
     if loupe_render::testing::request_test_device().is_some() {
         builder = builder.wgpu();
     }

@@ -1,21 +1,27 @@
 //! The desktop app: an eframe shell around a [`Session`].
 
+mod clusters;
 mod continuation;
 mod export;
 mod files_ui;
 mod inspector;
+mod lasso_tool;
 mod loader;
 mod palette;
 mod picker;
 mod plot_view;
+mod selection;
+mod selection_ui;
 mod session;
 mod side_panel;
 mod status_bar;
 
 use std::sync::Arc;
 
+pub use clusters::ClusterSpace;
 pub use continuation::{PROJECTED_COLUMN, Projection};
 pub use export::{ExportJob, TrajectorySettings};
+pub use lasso_tool::PlotTool;
 pub use loader::DataSource;
 pub use plot_view::PlotView;
 pub use session::{ClassLabel, Command, LoadPurpose, Session};

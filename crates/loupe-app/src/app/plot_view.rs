@@ -3,6 +3,7 @@
 use loupe_render::{Camera, Highlight, PointFrame, pack_rgba};
 
 use super::inspector::selection_title;
+use super::lasso_tool::{PlotTool, SelectDrag, tool_bar_ui};
 use super::session::{Command, Session};
 
 /// Camera and interaction state of the plot.
@@ -19,6 +20,10 @@ pub struct PlotView {
     pub show_class_labels: bool,
     /// Where the plot was drawn last frame, in screen points.
     pub rect: egui::Rect,
+    /// What a drag does: pan, lasso or box.
+    pub tool: PlotTool,
+    /// The lasso or box being dragged.
+    drag: SelectDrag,
 }
 
 impl Default for PlotView {
@@ -30,6 +35,8 @@ impl Default for PlotView {
             opacity: 0.85,
             show_class_labels: true,
             rect: egui::Rect::NOTHING,
+            tool: PlotTool::default(),
+            drag: SelectDrag::default(),
         }
     }
 }
@@ -88,6 +95,19 @@ impl PlotView {
         };
 
         self.handle_navigation(ui, &response);
+        let modifiers = ui.input(|i| i.modifiers);
+        let (camera, plot_rect) = (self.camera, self.rect);
+        self.drag.update(
+            self.tool,
+            &response,
+            modifiers,
+            &positions,
+            |p| camera.data_from_screen([p.x, p.y], plot_rect),
+            commands,
+        );
+        if response.hovered() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            commands.push(Command::ClearSelection);
+        }
         if self.auto_fit
             && let Some((lo, hi)) = bounds(&positions)
         {
@@ -99,7 +119,9 @@ impl PlotView {
         if let Some(pointer) = response.hover_pos() {
             let [x, y] = self.to_data(pointer);
             let radius = (self.point_radius_px + 4.0) / self.camera.pixels_per_unit;
-            session.hovered = session.pick(x, y, radius);
+            session.hovered = session
+                .pick(x, y, radius)
+                .filter(|&r| session.is_visible(r));
         }
         if response.clicked() {
             commands.push(Command::Select(session.hovered));
@@ -120,6 +142,16 @@ impl PlotView {
                     color: pack_rgba(255, 210, 0, 255),
                     radius_px: self.point_radius_px + 6.0,
                 });
+            }
+            if session.clusters.show_exemplars {
+                let n = session.n_rows() as u32;
+                highlights.extend(session.clusters.exemplars.iter().filter(|&&r| r < n).map(
+                    |&index| Highlight {
+                        index,
+                        color: pack_rgba(255, 255, 255, 220),
+                        radius_px: self.point_radius_px + 3.0,
+                    },
+                ));
             }
             let frame = PointFrame {
                 positions,
@@ -144,6 +176,9 @@ impl PlotView {
             );
         }
 
+        self.drag.paint(self.tool, &painter);
+        tool_bar_ui(ui, rect, &mut self.tool);
+
         if self.show_class_labels {
             for label in &session.class_labels {
                 class_label_ui(&painter, self.to_screen(label.position), label);
@@ -162,7 +197,7 @@ impl PlotView {
     }
 
     fn handle_navigation(&mut self, ui: &egui::Ui, response: &egui::Response) {
-        if response.dragged() {
+        if response.dragged() && self.tool == PlotTool::Pan {
             let delta = response.drag_delta();
             if delta != egui::Vec2::ZERO {
                 self.camera.pan_by_px([delta.x, delta.y]);

@@ -9,11 +9,13 @@ use std::time::Instant;
 use loupe_core::{Categories, Dataset};
 use loupe_tsne::{FinishedLayout, RunStatus, Snapshot, TsneRun};
 
+use super::clusters::{ClusterSpace, ClusterState};
 use super::continuation::Projection;
 use super::export::{ExportJob, TrajectoryRecording, TrajectorySettings};
 use super::loader::{DataSource, LoadJob};
 use super::palette;
 use super::picker::Picker;
+use super::selection::SelectionState;
 use crate::cli::{PhaseList, PhaseRow, TsneArgs};
 
 /// What the UI asks the session to do.
@@ -46,6 +48,22 @@ pub enum Command {
     /// Apply the trajectory settings now: start recording the running run (from its next
     /// iteration), or stop and save the recording when they are off.
     RecordTrajectory,
+    /// Combine rows picked on the plot (lasso or box) into the selection.
+    SelectRows(loupe_core::Selection, loupe_core::SelectionMode),
+    /// Forget the selection.
+    ClearSelection,
+    /// Keep the selection under a name.
+    KeepSelection(String),
+    /// Combine a kept selection into the current one.
+    ApplyNamed(String, loupe_core::SelectionMode),
+    /// Forget a kept selection.
+    ForgetNamed(String),
+    /// Hide (true) or show again (false) the points outside the selection.
+    Isolate(bool),
+    /// k-means with this many clusters; the labels become a column and the colouring.
+    KMeans(ClusterSpace, usize),
+    /// The elbow curve: k-means inertia for a range of k.
+    Elbow(ClusterSpace),
 }
 
 /// What a finished load is for.
@@ -123,6 +141,10 @@ pub struct Session {
     /// How files opened or added from the app are read (the command line's flags, then the
     /// side panel's "Reading" section).
     pub read_options: loupe_data::ReadOptions,
+    /// The selected rows, kept selections, isolation.
+    pub selection: SelectionState,
+    /// k-means jobs and results.
+    pub clusters: ClusterState,
     /// Where "Export layout" writes.
     pub export_path: String,
     /// The last success worth telling (an export written), shown until the next one.
@@ -179,6 +201,8 @@ impl Session {
             load_report: None,
             cache_policy: loupe_ingest::CachePolicy::default(),
             read_options: loupe_data::ReadOptions::default(),
+            selection: SelectionState::default(),
+            clusters: ClusterState::default(),
             export_path: String::new(),
             notice: None,
             export: None,
@@ -208,6 +232,16 @@ impl Session {
             Command::Refine => self.refine(),
             Command::RemoveProjected => self.remove_projected(),
             Command::ExportLayout(path) => self.export_layout(path),
+            Command::SelectRows(picked, mode) => self.select_rows(&picked, mode),
+            Command::ClearSelection => self.clear_selection(),
+            Command::KeepSelection(name) => self.keep_selection(&name),
+            Command::ApplyNamed(name, mode) => self.apply_named(&name, mode),
+            Command::ForgetNamed(name) => {
+                self.selection.named.remove(&name);
+            }
+            Command::Isolate(isolated) => self.set_isolated(isolated),
+            Command::KMeans(space, k) => self.start_kmeans(space, k),
+            Command::Elbow(space) => self.start_elbow(space),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {
@@ -267,6 +301,7 @@ impl Session {
         }
         self.harvest_finished_run();
         self.poll_export();
+        self.poll_clusters();
         if let Some(positions) = self.positions().cloned() {
             let generation = self.positions_generation;
             if let Some(picker) = &mut self.picker {
@@ -380,6 +415,10 @@ impl Session {
         let dataset = Arc::new(dataset);
         let color_by = dataset.categorical_columns().into_iter().next();
         self.dataset = Some(dataset);
+        self.selection.current = None;
+        self.selection.isolated = false;
+        self.clusters.exemplars.clear();
+        self.clusters.elbow = None;
         self.set_color_by(color_by.as_deref());
         if self.autostart {
             self.start_run();
@@ -397,6 +436,7 @@ impl Session {
         }
         let color_by = self.color_by.clone();
         self.dataset = Some(dataset);
+        self.forget_selection_if_rows_changed();
         self.set_color_by(color_by.as_deref());
     }
 
@@ -423,7 +463,11 @@ impl Session {
         let Some(dataset) = &self.dataset else {
             return;
         };
-        self.categories = column.and_then(|c| dataset.categories(c));
+        self.categories = column.and_then(|c| {
+            dataset
+                .categories(c)
+                .or_else(|| super::clusters::cluster_column_categories(dataset, c))
+        });
         self.color_by = self.categories.as_ref().map(|c| c.column.clone());
         self.refresh_colors();
         self.labels_generation = u64::MAX;
@@ -431,7 +475,7 @@ impl Session {
 
     /// Rebuilds the per-point colours: the colour column, with points that a multi-stage run
     /// has not placed yet dimmed.
-    fn refresh_colors(&mut self) {
+    pub(super) fn refresh_colors(&mut self) {
         let mut colors = palette::point_colors(
             self.categories.as_ref().map(|c| c.codes.as_slice()),
             self.n_rows(),
@@ -445,6 +489,7 @@ impl Session {
                 }
             }
         }
+        self.apply_selection_to_colors(&mut colors);
         self.colors = Arc::new(colors);
         self.colors_generation += 1;
     }

@@ -7,6 +7,7 @@ use loupe_ingest::Stage;
 use super::files_ui;
 use super::palette;
 use super::plot_view::PlotView;
+use super::selection_ui;
 use super::session::{Command, Session};
 use crate::cli::{GradientArg, MetricArg, PhaseList, PhaseRow, PresetArg, TsneArgs};
 
@@ -27,6 +28,10 @@ pub fn side_panel_ui(
         continuation_ui(ui, session, commands);
         ui.separator();
         color_by_ui(ui, session, commands);
+        ui.separator();
+        selection_ui::selection_ui(ui, session, commands);
+        ui.separator();
+        selection_ui::clusters_ui(ui, session, commands);
         ui.separator();
         files_ui::export_ui(ui, session, commands);
         ui.separator();
@@ -385,7 +390,12 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
     let Some(dataset) = &session.dataset else {
         return;
     };
-    let columns = dataset.categorical_columns();
+    let mut columns = dataset.categorical_columns();
+    for name in dataset.column_names() {
+        if name.starts_with("kmeans_") && !columns.contains(&name) {
+            columns.push(name);
+        }
+    }
     let current = session.color_by.clone();
     egui::ComboBox::from_label("colour by")
         .selected_text(current.as_deref().unwrap_or("none"))
@@ -402,7 +412,12 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
         });
     if let Some(categories) = &session.categories {
         egui::Grid::new("legend").num_columns(2).show(ui, |ui| {
-            for (code, (name, count)) in categories.names.iter().zip(&categories.counts).enumerate()
+            for (code, (name, count)) in categories
+                .names
+                .iter()
+                .zip(&categories.counts)
+                .enumerate()
+                .take(loupe_core::MAX_CATEGORIES)
             {
                 let (rect, _) =
                     ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
@@ -415,5 +430,11 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
                 ui.end_row();
             }
         });
+        if categories.names.len() > loupe_core::MAX_CATEGORIES {
+            ui.label(format!(
+                "… {} more",
+                categories.names.len() - loupe_core::MAX_CATEGORIES
+            ));
+        }
     }
 }

@@ -1,0 +1,212 @@
+//! End-to-end: exploring a finished layout in the app driven headless — drag a lasso and a
+//! box on the plot (with the modifier keys' modes), isolate and clear, keep a named
+//! selection, and cluster with k-means into a column that colours the plot.
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use loupe_app::app::{ClusterSpace, Command, DataSource, LoupeApp, PlotTool};
+use loupe_tsne::RunStatus;
+
+mod common;
+use common::step_until;
+
+/// Presses the primary button at the first point, moves through the rest, releases at the
+/// last, with `modifiers` held: what a user's drag sends.
+fn drag(harness: &mut Harness<'_, LoupeApp>, path: &[egui::Pos2], modifiers: egui::Modifiers) {
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers,
+    };
+    harness.event(egui::Event::ModifiersChanged(modifiers));
+    harness.event(egui::Event::PointerMoved(path[0]));
+    harness.step();
+    harness.event(button(path[0], true));
+    harness.step();
+    for &pos in &path[1..] {
+        harness.event(egui::Event::PointerMoved(pos));
+        harness.step();
+    }
+    harness.event(button(path[path.len() - 1], false));
+    harness.step();
+    harness.step();
+    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    harness.step();
+}
+
+/// Points along a closed polygon's edges, a few per edge, as a mouse would report them.
+fn along(corners: &[egui::Pos2]) -> Vec<egui::Pos2> {
+    let mut path = Vec::new();
+    for (i, &a) in corners.iter().enumerate() {
+        let b = corners[(i + 1) % corners.len()];
+        for step in 0..8 {
+            path.push(a + (b - a) * (step as f32 / 8.0));
+        }
+    }
+    path
+}
+
+/// Rows whose screen position lies strictly inside the axis-aligned rectangle.
+fn rows_inside(app: &LoupeApp, rect: egui::Rect) -> Vec<usize> {
+    (0..app.session.n_rows())
+        .filter(|&row| {
+            app.plot
+                .screen_pos_of(&app.session, row)
+                .is_some_and(|p| rect.contains(p))
+        })
+        .collect()
+}
+
+#[test]
+fn lasso_box_isolate_and_kmeans_on_a_finished_layout() {
+    // Tall enough that the side panel's Selection and Clusters sections need no scrolling.
+    let mut builder = Harness::builder().with_size(egui::vec2(1280.0, 2000.0));
+    if loupe_render::testing::request_test_device().is_some() {
+        builder = builder.wgpu();
+    }
+    let n = 600;
+    let mut harness = builder.build_eframe(|cc| LoupeApp::new(cc, None, true));
+    {
+        let app = harness.state_mut();
+        app.session.params.early_exaggeration_iter = 50;
+        app.session.params.iterations = 50;
+        app.queue(Command::Open(DataSource::Demo { limit: Some(n) }));
+    }
+    step_until(&mut harness, Duration::from_mins(2), "the layout", |app| {
+        !app.session.is_running()
+            && app
+                .session
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.status == RunStatus::Finished)
+    });
+    harness.run_steps(3);
+
+    // A lasso around the left half of the plot (drawn clear of the tool bar).
+    harness.get_by_label("lasso").click();
+    harness.step();
+    assert_eq!(harness.state().plot.tool, PlotTool::Lasso);
+    let plot = harness.state().plot.rect;
+    let left = egui::Rect::from_min_max(
+        plot.min + egui::vec2(20.0, 60.0),
+        egui::pos2(plot.center().x, plot.max.y - 20.0),
+    );
+    let corners = [
+        left.left_top(),
+        left.right_top(),
+        left.right_bottom(),
+        left.left_bottom(),
+    ];
+    let expected_left = rows_inside(harness.state(), left);
+    assert!(
+        !expected_left.is_empty() && expected_left.len() < n,
+        "the lasso should catch some points, not all: {}",
+        expected_left.len()
+    );
+    drag(&mut harness, &along(&corners), egui::Modifiers::NONE);
+    let selected = harness.state().session.selection.current.clone().unwrap();
+    assert_eq!(selected.to_indices(), expected_left, "the lasso's rows");
+
+    // Shift + box over the top band adds; Alt + box over it again subtracts.
+    harness.get_by_label("box").click();
+    harness.step();
+    let band = egui::Rect::from_min_max(
+        plot.min + egui::vec2(20.0, 60.0),
+        egui::pos2(plot.max.x - 20.0, plot.min.y + 60.0 + plot.height() / 3.0),
+    );
+    let expected_band = rows_inside(harness.state(), band);
+    drag(
+        &mut harness,
+        &[band.left_top(), band.center(), band.right_bottom()],
+        egui::Modifiers::SHIFT,
+    );
+    let union: std::collections::BTreeSet<usize> = expected_left
+        .iter()
+        .chain(&expected_band)
+        .copied()
+        .collect();
+    let selected = harness.state().session.selection.current.clone().unwrap();
+    assert_eq!(selected.count(), union.len(), "Shift adds");
+    drag(
+        &mut harness,
+        &[band.left_top(), band.center(), band.right_bottom()],
+        egui::Modifiers::ALT,
+    );
+    let selected = harness.state().session.selection.current.clone().unwrap();
+    let expected: Vec<usize> = expected_left
+        .iter()
+        .copied()
+        .filter(|r| !expected_band.contains(r))
+        .collect();
+    assert_eq!(selected.to_indices(), expected, "Alt subtracts");
+    harness.get_by_label(&format!("{} of {n} points selected", expected.len()));
+
+    // Keep it, isolate it (hidden points are transparent), then clear with the button.
+    harness.state_mut().session.selection.name_text = "left".to_owned();
+    harness.run_steps(2);
+    harness.get_by_label("Keep").click();
+    harness.run_steps(2);
+    harness.get_by_label("isolate").click();
+    harness.run_steps(2);
+    let app = harness.state();
+    assert!(app.session.selection.isolated);
+    let outside = (0..n).find(|r| !expected.contains(r)).unwrap();
+    assert_eq!(app.session.colors[outside] >> 24, 0, "hidden when isolated");
+    assert!(!app.session.is_visible(outside));
+    assert_eq!(
+        app.session
+            .selection
+            .named
+            .get("left")
+            .map(loupe_core::Selection::count),
+        Some(expected.len())
+    );
+    harness.get_by_label("Clear").click();
+    harness.run_steps(2);
+    assert!(harness.state().session.selection.current.is_none());
+    assert!(harness.state().session.is_visible(outside));
+
+    // k-means with k = 10 on the layout: a column that colours the plot; exemplars marked.
+    harness
+        .state_mut()
+        .queue(Command::KMeans(ClusterSpace::Layout, 10));
+    step_until(&mut harness, Duration::from_mins(1), "k-means", |app| {
+        app.session.clusters.job.is_none()
+            && app.session.color_by.as_deref() == Some("kmeans_2d_10")
+    });
+    let app = harness.state();
+    let dataset = app.session.dataset.as_ref().unwrap();
+    assert!(dataset.column_names().contains(&"kmeans_2d_10".to_owned()));
+    let categories = app.session.categories.as_ref().unwrap();
+    assert_eq!(categories.names.len(), 10);
+    assert_eq!(categories.counts.iter().sum::<usize>(), n);
+    assert_eq!(app.session.clusters.exemplars.len(), 10);
+
+    // k = 100 exceeds the categorical limit of ordinary columns but still colours.
+    harness
+        .state_mut()
+        .queue(Command::KMeans(ClusterSpace::Vectors, 100));
+    step_until(
+        &mut harness,
+        Duration::from_mins(1),
+        "k-means on vectors",
+        |app| {
+            app.session.clusters.job.is_none()
+                && app.session.color_by.as_deref() == Some("kmeans_hd_100")
+        },
+    );
+    assert_eq!(
+        harness
+            .state()
+            .session
+            .categories
+            .as_ref()
+            .unwrap()
+            .names
+            .len(),
+        100
+    );
+}

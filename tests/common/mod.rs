@@ -1,0 +1,24 @@
+//! Helpers shared by the app's headless tests.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use loupe_app::app::LoupeApp;
+
+/// Steps the harness until `done` holds, failing after `timeout`.
+pub fn step_until(
+    harness: &mut Harness<'_, LoupeApp>,
+    timeout: Duration,
+    what: &str,
+    mut done: impl FnMut(&mut LoupeApp) -> bool,
+) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        harness.step();
+        if done(harness.state_mut()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
