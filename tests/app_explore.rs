@@ -169,6 +169,62 @@ fn lasso_box_isolate_and_kmeans_on_a_finished_layout() {
     assert!(harness.state().session.selection.current.is_none());
     assert!(harness.state().session.is_visible(outside));
 
+    // A filter on the digit label keeping 0–4: filtered rows are greyed, never hovered or
+    // selected, and a select-all picks exactly the passing rows.
+    harness
+        .state_mut()
+        .queue(Command::AddFilter("label".to_owned()));
+    harness.run_steps(2);
+    {
+        let app = harness.state_mut();
+        let filter = &mut app.session.filters.filters[0];
+        let loupe_app::app::FilterKind::Categories { names, keep, .. } = &mut filter.kind else {
+            panic!("labels filter by category");
+        };
+        for (name, kept) in names.iter().zip(keep.iter_mut()) {
+            *kept = name.parse::<u32>().is_ok_and(|d| d < 5);
+        }
+        app.queue(Command::FiltersChanged);
+    }
+    harness.run_steps(2);
+    let app = harness.state();
+    let labels = app
+        .session
+        .dataset
+        .as_ref()
+        .unwrap()
+        .categories("label")
+        .unwrap();
+    let low: Vec<usize> = (0..n)
+        .filter(|&r| {
+            labels.codes[r].is_some_and(|c| labels.names[c as usize].parse::<u32>().unwrap() < 5)
+        })
+        .collect();
+    let passing = app.session.filters.passing.clone().unwrap();
+    assert_eq!(passing.to_indices(), low);
+    let filtered_out = (0..n).find(|r| !low.contains(r)).unwrap();
+    assert!(!app.session.is_visible(filtered_out));
+    harness.state_mut().queue(Command::SelectRows(
+        loupe_core::Selection::full(n),
+        loupe_core::SelectionMode::Replace,
+    ));
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .state()
+            .session
+            .selection
+            .current
+            .as_ref()
+            .unwrap()
+            .count(),
+        low.len()
+    );
+    harness.state_mut().queue(Command::RemoveFilter(0));
+    harness.state_mut().queue(Command::ClearSelection);
+    harness.run_steps(2);
+    assert!(harness.state().session.filters.passing.is_none());
+
     // k-means with k = 10 on the layout: a column that colours the plot; exemplars marked.
     harness
         .state_mut()

@@ -50,6 +50,11 @@ pub fn dimmed(packed: u32) -> u32 {
     (packed & 0x00ff_ffff) | (alpha << 24)
 }
 
+/// A packed colour turned to a faint grey: points a filter leaves out, still shown for context.
+pub fn greyed(packed: u32) -> u32 {
+    (pack_rgba(90, 90, 90, 0) & 0x00ff_ffff) | (((packed >> 24) / 4) << 24)
+}
+
 /// Packed per-point colours for the renderer.
 pub fn point_colors(codes: Option<&[Option<u32>]>, n_rows: usize) -> Vec<u32> {
     let pack = |[r, g, b]: [u8; 3]| pack_rgba(r, g, b, 255);

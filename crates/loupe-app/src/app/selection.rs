@@ -29,6 +29,15 @@ impl Session {
         if picked.n_rows() != n {
             return;
         }
+        // Filtered rows are never picked.
+        let filtered;
+        let picked = match &self.filters.passing {
+            Some(passing) if passing.n_rows() == n => {
+                filtered = picked.intersect(passing).unwrap_or_else(|_| picked.clone());
+                &filtered
+            }
+            _ => picked,
+        };
         let mut current = self
             .selection
             .current
@@ -95,10 +104,40 @@ impl Session {
             self.selection.current = None;
             self.selection.isolated = false;
         }
+        if self
+            .filters
+            .passing
+            .as_ref()
+            .is_some_and(|p| p.n_rows() != n)
+        {
+            // Rows were added or removed: filters built on the old columns no longer apply.
+            self.filters = super::filters::FilterState::default();
+        }
     }
 
-    /// Dims (or, isolated, hides) every point outside the selection.
+    /// Recomputes the rows passing the filters (after an edit) and the colours.
+    pub(super) fn refilter(&mut self) {
+        let n = self.n_rows();
+        self.filters.update(n);
+        self.refresh_colors();
+    }
+
+    /// Dims (or, isolated, hides) every point outside the selection, and greys (or hides)
+    /// every point the filters leave out.
     pub(super) fn apply_selection_to_colors(&self, colors: &mut [u32]) {
+        if let Some(passing) = &self.filters.passing
+            && passing.n_rows() == colors.len()
+        {
+            for (row, color) in colors.iter_mut().enumerate() {
+                if !passing.contains(row) {
+                    *color = if self.filters.hide {
+                        0
+                    } else {
+                        palette::greyed(*color)
+                    };
+                }
+            }
+        }
         let Some(selection) = &self.selection.current else {
             return;
         };
@@ -118,11 +157,12 @@ impl Session {
 
     /// Whether `row` is drawn (not hidden by an isolated selection), for hover and click.
     pub fn is_visible(&self, row: usize) -> bool {
-        !self.selection.isolated
+        let shown_by_selection = !self.selection.isolated
             || self
                 .selection
                 .current
                 .as_ref()
-                .is_none_or(|s| s.contains(row))
+                .is_none_or(|s| s.contains(row));
+        self.filters.passes(row) && shown_by_selection
     }
 }

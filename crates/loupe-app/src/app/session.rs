@@ -12,6 +12,7 @@ use loupe_tsne::{FinishedLayout, RunStatus, Snapshot, TsneRun};
 use super::clusters::{ClusterSpace, ClusterState};
 use super::continuation::Projection;
 use super::export::{ExportJob, TrajectoryRecording, TrajectorySettings};
+use super::filters::{Filter, FilterState};
 use super::loader::{DataSource, LoadJob};
 use super::palette;
 use super::picker::Picker;
@@ -64,6 +65,12 @@ pub enum Command {
     KMeans(ClusterSpace, usize),
     /// The elbow curve: k-means inertia for a range of k.
     Elbow(ClusterSpace),
+    /// Filter on this column (categorical, numeric or date).
+    AddFilter(String),
+    /// Drop the filter at this index.
+    RemoveFilter(usize),
+    /// The filters were edited in place: recompute which rows pass.
+    FiltersChanged,
 }
 
 /// What a finished load is for.
@@ -145,6 +152,8 @@ pub struct Session {
     pub selection: SelectionState,
     /// k-means jobs and results.
     pub clusters: ClusterState,
+    /// Active filters and the rows passing them.
+    pub filters: FilterState,
     /// Where "Export layout" writes.
     pub export_path: String,
     /// The last success worth telling (an export written), shown until the next one.
@@ -203,6 +212,7 @@ impl Session {
             read_options: loupe_data::ReadOptions::default(),
             selection: SelectionState::default(),
             clusters: ClusterState::default(),
+            filters: FilterState::default(),
             export_path: String::new(),
             notice: None,
             export: None,
@@ -242,6 +252,24 @@ impl Session {
             Command::Isolate(isolated) => self.set_isolated(isolated),
             Command::KMeans(space, k) => self.start_kmeans(space, k),
             Command::Elbow(space) => self.start_elbow(space),
+            Command::AddFilter(column) => {
+                match self.dataset.as_ref().and_then(|d| Filter::new(d, &column)) {
+                    Some(filter) => self.filters.filters.push(filter),
+                    None => {
+                        self.error = Some(format!(
+                            "{column} cannot be filtered (not a category, number or date)"
+                        ));
+                    }
+                }
+                self.refilter();
+            }
+            Command::RemoveFilter(index) => {
+                if index < self.filters.filters.len() {
+                    self.filters.filters.remove(index);
+                }
+                self.refilter();
+            }
+            Command::FiltersChanged => self.refilter(),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {
@@ -417,6 +445,7 @@ impl Session {
         self.dataset = Some(dataset);
         self.selection.current = None;
         self.selection.isolated = false;
+        self.filters = FilterState::default();
         self.clusters.exemplars.clear();
         self.clusters.elbow = None;
         self.set_color_by(color_by.as_deref());

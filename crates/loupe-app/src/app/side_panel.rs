@@ -33,6 +33,8 @@ pub fn side_panel_ui(
         ui.separator();
         selection_ui::clusters_ui(ui, session, commands);
         ui.separator();
+        super::filters::filters_ui(ui, session, commands);
+        ui.separator();
         files_ui::export_ui(ui, session, commands);
         ui.separator();
         ui.heading("Points");
