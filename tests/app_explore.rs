@@ -169,6 +169,36 @@ fn lasso_box_isolate_and_kmeans_on_a_finished_layout() {
     assert!(harness.state().session.selection.current.is_none());
     assert!(harness.state().session.is_visible(outside));
 
+    // The legend: clicking "3 (count)" selects the threes; unticking its box hides them.
+    let (threes, label_3) = {
+        let categories = harness.state().session.categories.clone().unwrap();
+        let code = categories.names.iter().position(|n| n == "3").unwrap();
+        let rows: Vec<usize> = (0..n)
+            .filter(|&r| categories.codes[r] == Some(code as u32))
+            .collect();
+        (rows, format!("3  ({})", categories.counts[code]))
+    };
+    harness.get_by_label(&label_3).click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .state()
+            .session
+            .selection
+            .current
+            .as_ref()
+            .unwrap()
+            .to_indices(),
+        threes
+    );
+    harness.state_mut().queue(Command::ToggleCategory(3));
+    harness.run_steps(2);
+    assert!(!harness.state().session.is_visible(threes[0]));
+    assert_eq!(harness.state().session.hidden_categories(), vec![3]);
+    harness.state_mut().queue(Command::RemoveFilter(0));
+    harness.state_mut().queue(Command::ClearSelection);
+    harness.run_steps(2);
+
     // A filter on the digit label keeping 0–4: filtered rows are greyed, never hovered or
     // selected, and a select-all picks exactly the passing rows.
     harness

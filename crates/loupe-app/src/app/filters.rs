@@ -132,6 +132,68 @@ impl FilterState {
     }
 }
 
+impl super::session::Session {
+    /// Categories of the colour column a filter hides (the legend's unticked entries).
+    pub fn hidden_categories(&self) -> Vec<usize> {
+        let Some(column) = &self.color_by else {
+            return Vec::new();
+        };
+        self.filters
+            .filters
+            .iter()
+            .filter(|f| &f.column == column)
+            .flat_map(|f| match &f.kind {
+                FilterKind::Categories { keep, .. } => keep
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, kept)| !**kept)
+                    .map(|(code, _)| code)
+                    .collect(),
+                FilterKind::Range { .. } => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// Hides or shows one category of the colour column, through a filter on it.
+    pub(super) fn toggle_category(&mut self, code: usize) {
+        let (Some(column), Some(categories)) = (self.color_by.clone(), self.categories.clone())
+        else {
+            return;
+        };
+        let existing = self.filters.filters.iter().position(|f| f.column == column);
+        let index = existing.unwrap_or_else(|| {
+            self.filters.filters.push(Filter {
+                column: column.clone(),
+                kind: FilterKind::Categories {
+                    keep: vec![true; categories.names.len()],
+                    names: categories.names,
+                    codes: categories.codes,
+                    keep_null: true,
+                },
+            });
+            self.filters.filters.len() - 1
+        });
+        if let FilterKind::Categories { keep, .. } = &mut self.filters.filters[index].kind
+            && let Some(kept) = keep.get_mut(code)
+        {
+            *kept = !*kept;
+        }
+        self.refilter();
+    }
+
+    /// Selects the rows of one category of the colour column.
+    pub(super) fn select_category(&mut self, code: usize, mode: loupe_core::SelectionMode) {
+        let Some(categories) = &self.categories else {
+            return;
+        };
+        let code = u32::try_from(code).ok();
+        let picked = Selection::from_fn(categories.codes.len(), |row| {
+            categories.codes[row].is_some() && categories.codes[row] == code
+        });
+        self.select_rows(&picked, mode);
+    }
+}
+
 /// The Filter section: add a filter on a column, edit or remove the active ones.
 pub fn filters_ui(
     ui: &mut egui::Ui,

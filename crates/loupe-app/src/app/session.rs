@@ -71,6 +71,10 @@ pub enum Command {
     RemoveFilter(usize),
     /// The filters were edited in place: recompute which rows pass.
     FiltersChanged,
+    /// Select the rows of one category of the colour column.
+    SelectCategory(usize, loupe_core::SelectionMode),
+    /// Hide or show one category of the colour column (through a filter on that column).
+    ToggleCategory(usize),
 }
 
 /// What a finished load is for.
@@ -270,6 +274,8 @@ impl Session {
                 self.refilter();
             }
             Command::FiltersChanged => self.refilter(),
+            Command::SelectCategory(code, mode) => self.select_category(code, mode),
+            Command::ToggleCategory(code) => self.toggle_category(code),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {

@@ -413,7 +413,8 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
             }
         });
     if let Some(categories) = &session.categories {
-        egui::Grid::new("legend").num_columns(2).show(ui, |ui| {
+        let hidden = session.hidden_categories();
+        egui::Grid::new("legend").num_columns(3).show(ui, |ui| {
             for (code, (name, count)) in categories
                 .names
                 .iter()
@@ -428,7 +429,25 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
                     5.0,
                     palette::to_egui(palette::category_rgb(code)),
                 );
-                ui.label(format!("{name}  ({count})"));
+                let mut shown = !hidden.contains(&code);
+                if ui
+                    .checkbox(&mut shown, "")
+                    .on_hover_text(format!("show or hide {name}"))
+                    .changed()
+                {
+                    commands.push(Command::ToggleCategory(code));
+                }
+                let modifiers = ui.input(|i| i.modifiers);
+                if ui
+                    .add(egui::Label::new(format!("{name}  ({count})")).sense(egui::Sense::click()))
+                    .on_hover_text("click to select these points (Shift adds, Alt subtracts)")
+                    .clicked()
+                {
+                    commands.push(Command::SelectCategory(
+                        code,
+                        super::lasso_tool::mode_from(modifiers),
+                    ));
+                }
                 ui.end_row();
             }
         });
