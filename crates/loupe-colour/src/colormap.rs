@@ -1,6 +1,6 @@
 //! Continuous colormaps: a perceptual sequential map and a diverging one.
 //!
-//! Both are built in OKLab (see [`crate::oklab`]), where straight lines and equal steps look
+//! Both are built in Oklab (see [`crate::oklab`]), where straight lines and equal steps look
 //! even, from a handful of published anchor colours; nothing is a copied lookup table.
 
 use std::sync::OnceLock;
@@ -31,13 +31,13 @@ const WARM: Rgba = opaque(0xb4, 0x04, 0x26);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Colormap {
     /// Sequential, viridis-like: dark purple → blue → green → yellow with lightness rising
-    /// linearly in OKLab, so ordering reads from brightness alone (also in greyscale and for
+    /// linearly in Oklab, so ordering reads from brightness alone (also in greyscale and for
     /// colour-blind viewers). The opponent coordinates follow a natural cubic spline through
     /// five viridis colours; the lightness is their endpoints' straight line.
     #[default]
     Viridis,
     /// Diverging, after Moreland's cool–warm: blue → light grey → red, straight lines in
-    /// OKLab with equal endpoint lightness, for values with a meaningful centre (a signed
+    /// Oklab with equal endpoint lightness, for values with a meaningful centre (a signed
     /// score; put the centre in the middle of the range).
     CoolWarm,
 }
@@ -106,9 +106,9 @@ impl Colormap {
     }
 }
 
-/// `c`, or when 8-bit rounding made it darker than `prev` (lower OKLab lightness or
-/// luminance), the byte triple within ±1 of it nearest in OKLab that is not: the map's
-/// lightness rises in OKLab, and this keeps it rising after rounding too.
+/// `c`, or when 8-bit rounding made it darker than `prev` (lower Oklab lightness or
+/// luminance), the byte triple within ±1 of it nearest in Oklab that is not: the map's
+/// lightness rises in Oklab, and this keeps it rising after rounding too.
 fn no_darker(c: Rgba, prev: Rgba) -> Rgba {
     let (floor_l, floor_y) = (rgba_to_lab(prev).l, luminance(rgba_to_linear(prev)));
     let ok = |x: Rgba| rgba_to_lab(x).l >= floor_l && luminance(rgba_to_linear(x)) >= floor_y;

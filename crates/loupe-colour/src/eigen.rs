@@ -1,8 +1,8 @@
-//! Eigen-decomposition of small symmetric matrices (FastICA's `m × m` decorrelation).
+//! Eigen-decomposition of small symmetric matrices (`FastICA`'s `m × m` decorrelation).
 
 /// Eigenvalues and eigenvectors of the symmetric `m × m` row-major matrix `a`, by cyclic
 /// Jacobi rotations (Golub & Van Loan, "Matrix Computations", §8.5): accurate to rounding for
-/// the handful of rows FastICA needs. Returns `(values, vectors)` with eigenvector `k` in
+/// the handful of rows `FastICA` needs. Returns `(values, vectors)` with eigenvector `k` in
 /// column `k` of the row-major `vectors`.
 pub(crate) fn symmetric_eigen(a: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
     let mut a = a.to_vec();

@@ -68,7 +68,7 @@ pub enum ColourError {
     /// A PCA-based colouring needs at least one component.
     #[error("asked for 0 principal components")]
     ZeroComponents,
-    /// FastICA estimates between 1 and `pca_components` sources.
+    /// `FastICA` estimates between 1 and `pca_components` sources.
     #[error("asked for {sources} independent components from {pca_components} principal ones")]
     InvalidSources {
         /// Requested independent components.
@@ -76,7 +76,7 @@ pub enum ColourError {
         /// Principal components they are estimated in.
         pca_components: usize,
     },
-    /// FastICA needs at least one iteration.
+    /// `FastICA` needs at least one iteration.
     #[error("max_iter is 0")]
     ZeroIterations,
     /// The convergence tolerance must be a finite, non-negative number.

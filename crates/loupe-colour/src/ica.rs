@@ -1,4 +1,4 @@
-//! FastICA and the ICA → RGB colouring.
+//! `FastICA` and the ICA → RGB colouring.
 //!
 //! Hyvärinen & Oja, "Independent component analysis: algorithms and applications", Neural
 //! Networks 13 (2000): on whitened data `z`, the fixed-point update for each unmixing row is
@@ -24,10 +24,10 @@ use crate::{ColourError, Rgba};
 /// Settings of [`fast_ica`] and [`ica_rgb`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IcaParams {
-    /// Principal components kept and whitened before FastICA (the `k` of "PCA to k, then ICA"):
+    /// Principal components kept and whitened before `FastICA` (the `k` of "PCA to k, then ICA"):
     /// enough to hold the structure, few enough that noise directions don't dominate.
     pub pca_components: usize,
-    /// Cap on fixed-point iterations; FastICA usually converges in tens.
+    /// Cap on fixed-point iterations; `FastICA` usually converges in tens.
     pub max_iter: usize,
     /// Convergence tolerance on the change of the unmixing directions.
     pub tol: f64,
@@ -73,7 +73,7 @@ impl IcaParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ica {
     /// Source estimates, `N × n_sources` row-major, each with unit variance and positive
-    /// skewness (the sign FastICA cannot fix itself). Sources that the data's rank cannot
+    /// skewness (the sign `FastICA` cannot fix itself). Sources that the data's rank cannot
     /// support (fewer informative principal components than sources) are all zero.
     pub sources: Vec<f32>,
     /// Columns of `sources`.
@@ -85,7 +85,7 @@ pub struct Ica {
 }
 
 /// Estimates `n_sources` statistically independent, non-Gaussian directions in the leading
-/// principal subspace of `vectors` (`N × dim`) by symmetric FastICA, and each row's
+/// principal subspace of `vectors` (`N × dim`) by symmetric `FastICA`, and each row's
 /// coordinates along them. Deterministic for `params.seed`.
 pub fn fast_ica(
     vectors: &[f32],

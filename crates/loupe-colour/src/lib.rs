@@ -7,10 +7,10 @@
 //! - [`Colormap`]: a perceptual sequential map ([`Colormap::Viridis`], viridis-like) and a
 //!   diverging one ([`Colormap::CoolWarm`], after Moreland 2009); [`numeric_colours`] paints a
 //!   numeric column with a robust (1st–99th percentile) range and reports the range for a bar.
-//! - [`category_colour`]: a categorical palette of 20 colours chosen for distinctness in OKLab,
+//! - [`category_colour`]: a categorical palette of 20 colours chosen for distinctness in Oklab,
 //!   also under simulated colour-vision deficiency, then golden-angle hues, plus null grey.
 //! - Structure colourings of `N × D` vectors: [`pca_rgb`], [`pca_bits`], [`ica_rgb`]
-//!   (FastICA, Hyvärinen & Oja 2000) and [`argmax_colours`]; and of a layout:
+//!   (`FastICA`, Hyvärinen & Oja 2000) and [`argmax_colours`]; and of a layout:
 //!   [`trust_map`] (local distortion of the 2-D neighbourhoods).
 //!
 //! # Conventions

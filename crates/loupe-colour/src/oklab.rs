@@ -1,6 +1,6 @@
-//! sRGB ↔ OKLab conversions, the colour space the maps and the palette are designed in.
+//! sRGB ↔ Oklab conversions, the colour space the maps and the palette are designed in.
 //!
-//! OKLab (Ottosson 2020, "A perceptual color space for image processing",
+//! Oklab (Ottosson 2020, "A perceptual color space for image processing",
 //! <https://bottosson.github.io/posts/oklab/>) predicts lightness, chroma and hue well with
 //! simple maths: a 3×3 matrix to cone responses, a cube root, another 3×3 matrix. Euclidean
 //! distance in it approximates perceived colour difference. The sRGB transfer curve is IEC
@@ -8,7 +8,7 @@
 
 use crate::{Rgba, opaque};
 
-/// A colour in OKLab: lightness `l` in `[0, 1]`, opponent axes `a` (green–red) and `b`
+/// A colour in Oklab: lightness `l` in `[0, 1]`, opponent axes `a` (green–red) and `b`
 /// (blue–yellow).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Lab {
@@ -28,7 +28,7 @@ impl Lab {
         }
     }
 
-    /// Euclidean distance, OKLab's estimate of the perceived difference.
+    /// Euclidean distance, Oklab's estimate of the perceived difference.
     pub(crate) fn distance(self, other: Self) -> f64 {
         ((self.l - other.l).powi(2) + (self.a - other.a).powi(2) + (self.b - other.b).powi(2))
             .sqrt()
@@ -44,7 +44,7 @@ impl Lab {
     }
 }
 
-/// Linear-light sRGB (channels nominally in `[0, 1]`) to OKLab.
+/// Linear-light sRGB (channels nominally in `[0, 1]`) to Oklab.
 pub(crate) fn linear_to_lab([r, g, b]: [f64; 3]) -> Lab {
     let l = (0.412_221_470_8 * r + 0.536_332_536_3 * g + 0.051_445_992_9 * b).cbrt();
     let m = (0.211_903_498_2 * r + 0.680_699_545_1 * g + 0.107_396_956_6 * b).cbrt();
@@ -56,7 +56,7 @@ pub(crate) fn linear_to_lab([r, g, b]: [f64; 3]) -> Lab {
     }
 }
 
-/// OKLab to linear-light sRGB; channels may fall outside `[0, 1]` (out of gamut).
+/// Oklab to linear-light sRGB; channels may fall outside `[0, 1]` (out of gamut).
 pub(crate) fn lab_to_linear(c: Lab) -> [f64; 3] {
     let l = (c.l + 0.396_337_777_4 * c.a + 0.215_803_757_3 * c.b).powi(3);
     let m = (c.l - 0.105_561_345_8 * c.a - 0.063_854_172_8 * c.b).powi(3);
@@ -99,12 +99,12 @@ pub(crate) fn rgba_to_linear(c: Rgba) -> [f64; 3] {
     [decode(c[0]), decode(c[1]), decode(c[2])]
 }
 
-/// OKLab of an sRGB colour.
+/// Oklab of an sRGB colour.
 pub(crate) fn rgba_to_lab(c: Rgba) -> Lab {
     linear_to_lab(rgba_to_linear(c))
 }
 
-/// The opaque sRGB colour nearest an OKLab colour (out-of-gamut channels clipped).
+/// The opaque sRGB colour nearest an Oklab colour (out-of-gamut channels clipped).
 pub(crate) fn lab_to_rgba(c: Lab) -> Rgba {
     let [r, g, b] = lab_to_linear(c);
     opaque(encode(r), encode(g), encode(b))

@@ -4,7 +4,7 @@
 //! colours (lightness 0.60–0.90, chroma 0.10–0.22, hue every 5°): each pick is the candidate
 //! farthest from everything already chosen — starting from the dark background and the null
 //! grey — the "maximin" construction behind Glasbey et al. ("Colour displays for categorical
-//! images", 2007). Distance is the smallest of the OKLab distance under normal vision and twice
+//! images", 2007). Distance is the smallest of the Oklab distance under normal vision and twice
 //! the distances under simulated protanopia and deuteranopia (Machado, Oliveira & Fernandes
 //! 2009, severity 1), so every prefix (the first 10 for MNIST's digits) is as distinct as
 //! this greedy search can make it for most viewers. Later codes walk hue and lightness
