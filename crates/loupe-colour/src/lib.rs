@@ -36,6 +36,7 @@ mod eigen;
 mod error;
 mod ica;
 mod input;
+mod kdtree;
 mod numeric;
 mod oklab;
 mod palette;

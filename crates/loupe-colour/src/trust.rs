@@ -1,19 +1,15 @@
 //! The layout-trust map: where the 2-D picture misrepresents the original neighbourhoods.
 
-use std::num::NonZero;
 use std::ops::ControlFlow;
 
-use kiddo::SquaredEuclidean;
-use kiddo::immutable::float::kdtree::ImmutableKdTree;
 use rayon::prelude::*;
 
 use crate::input::{check_percentiles, check_positions, check_vectors};
+use crate::kdtree::{KdTree, Nearest};
 use crate::progress::Reporter;
 use crate::stats::{Scale, percentile_pair};
 use crate::{Colormap, ColourError, Rgba};
 
-/// Points per kd-tree leaf (kiddo's default; the picking index uses the same).
-const LEAF: usize = 32;
 /// Points between progress reports (and cancellation checks).
 const BLOCK: usize = 65_536;
 /// Points per parallel task within a block.
@@ -58,8 +54,8 @@ pub struct TrustMap {
 ///
 /// t-SNE keeps close things close but may also place unrelated points side by side (seams
 /// between clusters, points squeezed into the wrong cluster). For every point this takes its
-/// `k` nearest other points in the 2-D layout (a kd-tree, kiddo's `ImmutableKdTree`;
-/// duplicate positions count as neighbours at distance 0) and averages their euclidean
+/// `k` nearest other points in the 2-D layout (an implicit kd-tree; ties, such as duplicate
+/// positions at distance 0, go to the lower index) and averages their euclidean
 /// distances to it in the original `dim`-dimensional space. High values (bright in viridis)
 /// mark where the picture lies. `positions` are interleaved `[x0, y0, x1, y1, …]` for the same
 /// points as `vectors`.
@@ -86,18 +82,26 @@ pub fn trust_map(
     report.report(0.0)?;
     let k = params.k.min(n - 1);
     let mut distortion = vec![0.0_f32; n];
-    if let Some(k) = NonZero::new(k) {
-        let points: Vec<[f32; 2]> = positions.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
-        let tree: ImmutableKdTree<f32, u32, 2, LEAF> = ImmutableKdTree::new_from_slice(&points);
+    if k > 0 {
+        let tree = KdTree::new(positions);
         report.report(0.1)?;
-        for (b, block) in distortion.chunks_mut(BLOCK).enumerate() {
+        // Query in tree order (consecutive points are near each other, so their neighbours'
+        // rows stay in cache), then scatter back to the original order.
+        let points = tree.points();
+        let mut in_order = vec![0.0_f32; n];
+        for (b, block) in in_order.chunks_mut(BLOCK).enumerate() {
             block.par_chunks_mut(TASK).enumerate().for_each(|(t, out)| {
                 let start = b * BLOCK + t * TASK;
-                for (i, d) in (start..).zip(out.iter_mut()) {
-                    *d = mean_distance(vectors, dim, &tree, &points, i, k);
+                let mut best = Nearest::new(k);
+                for (p, d) in points[start..].iter().zip(out.iter_mut()) {
+                    tree.nearest(p.xy, p.id, &mut best);
+                    *d = mean_distance(vectors, dim, p.id as usize, best.ids());
                 }
             });
             report.stage(0.1, 0.95, ((b + 1) * BLOCK).min(n) as f64 / n as f64)?;
+        }
+        for (p, &d) in points.iter().zip(&in_order) {
+            distortion[p.id as usize] = d;
         }
     }
     let mut values: Vec<f64> = distortion.iter().map(|&d| f64::from(d)).collect();
@@ -116,26 +120,17 @@ pub fn trust_map(
     })
 }
 
-/// Mean original-space distance from point `i` to its `k` nearest other layout points.
-fn mean_distance(
-    vectors: &[f32],
-    dim: usize,
-    tree: &ImmutableKdTree<f32, u32, 2, LEAF>,
-    points: &[[f32; 2]],
-    i: usize,
-    k: NonZero<usize>,
-) -> f32 {
-    let found = tree.nearest_n::<SquaredEuclidean>(&points[i], k.saturating_add(1));
+/// Mean original-space distance from row `i` to the rows `neighbours`.
+fn mean_distance(vectors: &[f32], dim: usize, i: usize, neighbours: &[u32]) -> f32 {
     let row = &vectors[i * dim..(i + 1) * dim];
-    // Drop the point itself; if duplicates crowded it out of the results, drop the farthest.
-    let sum: f64 = found
+    let sum: f64 = neighbours
         .iter()
-        .map(|nb| nb.item as usize)
-        .filter(|&j| j != i)
-        .take(k.get())
-        .map(|j| f64::from(distance(row, &vectors[j * dim..(j + 1) * dim])))
+        .map(|&j| {
+            let j = j as usize;
+            f64::from(distance(row, &vectors[j * dim..(j + 1) * dim]))
+        })
         .sum();
-    (sum / k.get() as f64) as f32
+    (sum / neighbours.len() as f64) as f32
 }
 
 /// Euclidean distance, summed in eight lanes so the compiler vectorises it.
