@@ -14,8 +14,8 @@ use std::error::Error;
 use std::time::Instant;
 
 use loupe_colour::{
-    ArgmaxOf, IcaParams, TrustParams, argmax_colours, fast_ica, no_progress, pca_bits, pca_rgb,
-    trust_map,
+    ArgmaxOf, IcaParams, TrustParams, argmax_colours, fast_ica, ica_rgb, no_progress, pca_bits,
+    pca_rgb, trust_map,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -50,13 +50,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     })?;
     let params = IcaParams::default();
     time("ICA → RGB (PCA 10 → FastICA 3)", || {
-        let ica = fast_ica(&vectors, dim, 3, &params, no_progress)?;
-        print!(
-            "[{} iterations, converged {}] ",
-            ica.iterations, ica.converged
-        );
-        Ok(())
+        ica_rgb(&vectors, dim, &params, no_progress).map(|_| ())
     })?;
+    let ica = fast_ica(&vectors, dim, 3, &params, no_progress)?;
+    println!(
+        "    (FastICA: {} iterations, converged: {})",
+        ica.iterations, ica.converged
+    );
     for (name, of) in [
         ("argmax raw", ArgmaxOf::Raw),
         ("argmax standardised", ArgmaxOf::Standardised),

@@ -34,6 +34,7 @@ mod argmax;
 mod colormap;
 mod eigen;
 mod error;
+mod fastica;
 mod ica;
 mod input;
 mod kdtree;
