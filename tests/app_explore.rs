@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use loupe_app::app::{ClusterSpace, Command, DataSource, LoupeApp, PlotTool};
+use loupe_app::app::{
+    ClusterSpace, ColourSource, Command, DataSource, LoupeApp, PlotTool, Structure,
+};
 use loupe_tsne::RunStatus;
 
 mod common;
@@ -254,6 +256,50 @@ fn lasso_box_isolate_and_kmeans_on_a_finished_layout() {
     harness.state_mut().queue(Command::ClearSelection);
     harness.run_steps(2);
     assert!(harness.state().session.filters.passing.is_none());
+
+    // Structure colourings run in the background, then colour every point.
+    for source in [
+        ColourSource::Structure(Structure::PcaRgb),
+        ColourSource::Structure(Structure::TrustMap),
+        ColourSource::Numeric {
+            column: "label".to_owned(),
+            range: None,
+        },
+        ColourSource::Structure(Structure::ArgmaxStandardised),
+    ] {
+        harness
+            .state_mut()
+            .queue(Command::ColourBySource(source.clone()));
+        step_until(
+            &mut harness,
+            Duration::from_mins(1),
+            "the colouring",
+            |app| app.session.colouring.job.is_none() && app.session.colouring.painted.is_some(),
+        );
+        let app = harness.state();
+        assert_eq!(app.session.colouring.source.as_ref(), Some(&source));
+        let distinct: std::collections::BTreeSet<u32> =
+            app.session.colors.iter().copied().collect();
+        assert!(distinct.len() > 5, "{source:?} paints structure");
+        let sequential = matches!(
+            source,
+            ColourSource::Numeric { .. } | ColourSource::Structure(Structure::TrustMap)
+        );
+        assert_eq!(
+            app.session
+                .colouring
+                .painted
+                .as_ref()
+                .unwrap()
+                .bar
+                .is_some(),
+            sequential
+        );
+    }
+    assert!(
+        harness.state().session.categories.is_some(),
+        "argmax colourings come with a legend"
+    );
 
     // k-means with k = 10 on the layout: a column that colours the plot; exemplars marked.
     harness

@@ -309,7 +309,7 @@ fn filter_ui(ui: &mut egui::Ui, index: usize, filter: &mut Filter) -> bool {
 }
 
 /// A numeric or date column's values as `f64` (dates in days), NaN for nulls.
-fn numeric_values(array: &dyn Array) -> Option<Vec<f64>> {
+pub(super) fn numeric_values(array: &dyn Array) -> Option<Vec<f64>> {
     // Dates become their integer count first (days, or milliseconds for Date64).
     let (counted, per_day) = match array.data_type() {
         DataType::Date32 => (arrow_cast::cast(array, &DataType::Int32).ok()?, 1.0),

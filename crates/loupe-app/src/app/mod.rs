@@ -1,6 +1,7 @@
 //! The desktop app: an eframe shell around a [`Session`].
 
 mod clusters;
+mod colouring;
 mod continuation;
 mod export;
 mod files_ui;
@@ -20,6 +21,7 @@ mod status_bar;
 use std::sync::Arc;
 
 pub use clusters::ClusterSpace;
+pub use colouring::{ColourSource, Structure};
 pub use continuation::{PROJECTED_COLUMN, Projection};
 pub use export::{ExportJob, TrajectorySettings};
 pub use filters::{Filter, FilterKind, FilterState};

@@ -10,6 +10,7 @@ use loupe_core::{Categories, Dataset};
 use loupe_tsne::{FinishedLayout, RunStatus, Snapshot, TsneRun};
 
 use super::clusters::{ClusterSpace, ClusterState};
+use super::colouring::{ColourSource, ColouringState};
 use super::continuation::Projection;
 use super::export::{ExportJob, TrajectoryRecording, TrajectorySettings};
 use super::filters::{Filter, FilterState};
@@ -75,6 +76,8 @@ pub enum Command {
     SelectCategory(usize, loupe_core::SelectionMode),
     /// Hide or show one category of the colour column (through a filter on that column).
     ToggleCategory(usize),
+    /// Colour by a numeric column or a structure colouring (computed in the background).
+    ColourBySource(ColourSource),
 }
 
 /// What a finished load is for.
@@ -158,6 +161,8 @@ pub struct Session {
     pub clusters: ClusterState,
     /// Active filters and the rows passing them.
     pub filters: FilterState,
+    /// Numeric and structure colourings.
+    pub colouring: ColouringState,
     /// Where "Export layout" writes.
     pub export_path: String,
     /// The last success worth telling (an export written), shown until the next one.
@@ -168,7 +173,7 @@ pub struct Session {
     pub trajectory: TrajectorySettings,
     /// The recording of the current run's trajectory.
     pub(super) recording: Option<Arc<std::sync::Mutex<TrajectoryRecording>>>,
-    labels_generation: u64,
+    pub(super) labels_generation: u64,
     pub(super) repaint: Arc<dyn Fn() + Send + Sync>,
     frame_times: FrameTimes,
 }
@@ -217,6 +222,7 @@ impl Session {
             selection: SelectionState::default(),
             clusters: ClusterState::default(),
             filters: FilterState::default(),
+            colouring: ColouringState::default(),
             export_path: String::new(),
             notice: None,
             export: None,
@@ -276,6 +282,7 @@ impl Session {
             Command::FiltersChanged => self.refilter(),
             Command::SelectCategory(code, mode) => self.select_category(code, mode),
             Command::ToggleCategory(code) => self.toggle_category(code),
+            Command::ColourBySource(source) => self.colour_by_source(source),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {
@@ -304,7 +311,10 @@ impl Session {
                     run.cancel();
                 }
             }
-            Command::ColorBy(column) => self.set_color_by(column.as_deref()),
+            Command::ColorBy(column) => {
+                self.forget_colouring();
+                self.set_color_by(column.as_deref());
+            }
             Command::Select(row) => {
                 self.selected = row.filter(|&r| r < self.n_rows());
             }
@@ -336,6 +346,7 @@ impl Session {
         self.harvest_finished_run();
         self.poll_export();
         self.poll_clusters();
+        self.poll_colouring();
         if let Some(positions) = self.positions().cloned() {
             let generation = self.positions_generation;
             if let Some(picker) = &mut self.picker {
@@ -452,6 +463,7 @@ impl Session {
         self.selection.current = None;
         self.selection.isolated = false;
         self.filters = FilterState::default();
+        self.forget_colouring();
         self.clusters.exemplars.clear();
         self.clusters.elbow = None;
         self.set_color_by(color_by.as_deref());
@@ -511,10 +523,13 @@ impl Session {
     /// Rebuilds the per-point colours: the colour column, with points that a multi-stage run
     /// has not placed yet dimmed.
     pub(super) fn refresh_colors(&mut self) {
-        let mut colors = palette::point_colors(
-            self.categories.as_ref().map(|c| c.codes.as_slice()),
-            self.n_rows(),
-        );
+        let mut colors = match &self.colouring.painted {
+            Some(painted) if painted.colours.len() == self.n_rows() => painted.colours.clone(),
+            _ => palette::point_colors(
+                self.categories.as_ref().map(|c| c.codes.as_slice()),
+                self.n_rows(),
+            ),
+        };
         if let Some(placed) = &self.placed
             && placed.len() == colors.len()
         {

@@ -4,6 +4,7 @@ use loupe_tsne::RunStatus;
 
 use loupe_ingest::Stage;
 
+use super::colouring::{self, ColourSource, Structure};
 use super::files_ui;
 use super::palette;
 use super::plot_view::PlotView;
@@ -399,19 +400,52 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
         }
     }
     let current = session.color_by.clone();
+    let source = session.colouring.source.clone();
+    let selected_text = match (&source, &current) {
+        (Some(ColourSource::Numeric { column, .. }), _) | (None, Some(column)) => column.clone(),
+        (Some(ColourSource::Structure(s)), _) => s.name().to_owned(),
+        (None, None) => "none".to_owned(),
+    };
     egui::ComboBox::from_label("colour by")
-        .selected_text(current.as_deref().unwrap_or("none"))
+        .selected_text(selected_text)
+        .width(180.0)
         .show_ui(ui, |ui| {
-            if ui.selectable_label(current.is_none(), "none").clicked() {
+            let plain = source.is_none();
+            if ui
+                .selectable_label(plain && current.is_none(), "none")
+                .clicked()
+            {
                 commands.push(Command::ColorBy(None));
             }
             for column in columns {
-                let selected = current.as_deref() == Some(column.as_str());
+                let selected = plain && current.as_deref() == Some(column.as_str());
                 if ui.selectable_label(selected, &column).clicked() {
                     commands.push(Command::ColorBy(Some(column)));
                 }
             }
+            ui.separator();
+            for column in colouring::numeric_columns(dataset) {
+                let selected = matches!(&source,
+                    Some(ColourSource::Numeric { column: c, .. }) if *c == column);
+                if ui
+                    .selectable_label(selected, format!("{column} (numeric)"))
+                    .clicked()
+                {
+                    commands.push(Command::ColourBySource(ColourSource::Numeric {
+                        column,
+                        range: None,
+                    }));
+                }
+            }
+            ui.separator();
+            for structure in Structure::ALL {
+                let selected = source == Some(ColourSource::Structure(structure));
+                if ui.selectable_label(selected, structure.name()).clicked() {
+                    commands.push(Command::ColourBySource(ColourSource::Structure(structure)));
+                }
+            }
         });
+    colouring::colour_bar_ui(ui, session, commands);
     if let Some(categories) = &session.categories {
         let hidden = session.hidden_categories();
         egui::Grid::new("legend").num_columns(3).show(ui, |ui| {
