@@ -69,6 +69,9 @@ fn clay_app(server: &ChipServer, scratch: &Path, chip_cache: &Path) -> Harness<'
     harness
 }
 
+/// A token-shaped value that must only ever travel in a request's query string.
+const TOKEN: &str = "pk.loupeAppSecret456.defUVW";
+
 fn shown_row(app: &LoupeApp) -> Option<usize> {
     app.inspector.chips.shown().map(|c| c.row)
 }
@@ -152,6 +155,29 @@ fn a_geo_row_shows_its_chip_and_a_newer_click_supersedes_a_slow_one() {
     harness.run_steps(3);
     harness.get_by_label("tile URL template");
     harness.check_accessibility();
+
+    // A bigger chip: the settings change fetches the selected row again at the new size.
+    harness
+        .state_mut()
+        .inspector
+        .chips
+        .edit_settings(|s| s.size_px = 1280);
+    step_until(
+        &mut harness,
+        Duration::from_secs(30),
+        "the 1280 px chip",
+        |app| {
+            app.inspector
+                .chips
+                .shown()
+                .is_some_and(|c| c.row == 0 && c.size == [1280, 1280])
+        },
+    );
+    let chip = harness.state().inspector.chips.shown().expect("a chip");
+    eprintln!(
+        "row 0 at 1280 px: decoded in {:?}, {:?} from the settings change to texture",
+        chip.decode_time, chip.total_time
+    );
     if let Ok(image) = harness.render() {
         let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app_chips.png");
         image.save(&out).expect("save snapshot");
@@ -227,4 +253,74 @@ fn a_digit_is_a_picture_until_the_image_view_is_turned_off_then_a_line_plot() {
         harness.state().inspector.vector.drawn,
         Some(VectorView::Image([14, 56]))
     );
+}
+
+#[test]
+fn mapbox_chips_use_the_token_typed_in_the_password_field_without_showing_it() {
+    // A stand-in for the Static Images API: 401 unless the query carries the token.
+    let server = ChipServer::start(|target| {
+        let authorised = target
+            .split_once('?')
+            .is_some_and(|(_, q)| q.split('&').any(|kv| kv == format!("access_token={TOKEN}")));
+        if target.starts_with("/styles/v1/mapbox/satellite-streets-v12/static/") && authorised {
+            Answer::png(tile_png(2, 3))
+        } else {
+            Answer::status(401, "{\"message\":\"Not Authorized - Invalid Token\"}")
+        }
+    });
+    let (scratch, chips) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut harness = clay_app(&server, scratch.path(), chips.path());
+    let args = ImageryArgs {
+        provider: Some(loupe_app::cli::ProviderArg::Mapbox),
+        mapbox_api: server.url(),
+        ..ImageryArgs::default()
+    };
+    let mut settings =
+        ImagerySettings::from_args(&args, Some(chips.path().to_path_buf())).expect("valid");
+    settings.clear_env_token();
+    harness.state_mut().inspector.chips.configure(settings);
+
+    // Without a token: one line naming the variable, and no request.
+    harness.state_mut().queue(Command::Select(Some(0)));
+    step_until(&mut harness, Duration::from_secs(10), "the error", |app| {
+        app.inspector.chips.error().is_some()
+    });
+    let error = harness.state().inspector.chips.error().unwrap().to_owned();
+    assert!(error.contains("MAPBOX_token"), "{error}");
+    assert!(server.requests().is_empty());
+
+    // Typed into the Imagery section's password field, applied when it loses focus.
+    harness.get_by_label("Imagery").click();
+    harness.run_steps(2);
+    harness.get_by_label("access token").focus();
+    harness.run_steps(1);
+    harness.get_by_label("access token").type_text(TOKEN);
+    harness.run_steps(1);
+    harness.key_press(egui::Key::Enter);
+    step_until(
+        &mut harness,
+        Duration::from_secs(30),
+        "the Mapbox chip",
+        |app| shown_row(app) == Some(0),
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let (path, _) = requests[0].split_once('?').expect("a query");
+    assert!(!path.contains(TOKEN));
+    harness.get_by_label("© Mapbox © OpenStreetMap");
+
+    // The field shows dots, and no text anywhere in the window holds the token.
+    let field = harness.get_by_label("access token");
+    assert_ne!(field.value().as_deref(), Some(TOKEN));
+    assert!(
+        harness
+            .query_all_by_label_contains("loupeAppSecret")
+            .next()
+            .is_none()
+    );
+    let cached = files_under(chips.path());
+    assert_eq!(cached.len(), 1);
+    let bytes = std::fs::read(&cached[0]).unwrap();
+    assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()));
+    assert!(!cached[0].display().to_string().contains("loupeAppSecret"));
 }

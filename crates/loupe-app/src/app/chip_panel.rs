@@ -3,15 +3,16 @@
 //! the provider's attribution. Nothing here blocks the UI: a click on another row cancels the
 //! stale request, and a failure becomes one line of text.
 
-use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use loupe_core::Dataset;
-use loupe_imagery::{Chip, ChipFetcher, ChipRequest, ChipTicket, ChipView, HttpConfig, RgbaChip};
+use loupe_imagery::{Chip, ChipFetcher, ChipRequest, ChipTicket, HttpConfig};
 
 use super::chip_settings::ImageryEditor;
 use super::session::Session;
+use super::shown_chip::{Decoded, ShownChip, spawn_decode};
 use crate::imagery::ImagerySettings;
 use crate::outlines::GeometryColumn;
 
@@ -22,26 +23,6 @@ const QUEUE_LEN: usize = 8;
 /// How long settings must stay still (a dragged size, a colour picker) before chips are
 /// fetched again with them.
 const SETTINGS_DEBOUNCE: Duration = Duration::from_millis(400);
-
-/// A decoded chip on screen.
-pub struct ShownChip {
-    /// The row it belongs to.
-    pub row: usize,
-    /// The uploaded image.
-    pub texture: egui::TextureHandle,
-    /// Its size in pixels.
-    pub size: [u32; 2],
-    /// The provider's required attribution, shown under the image.
-    pub attribution: String,
-    /// Whether it came from the disk cache.
-    pub from_cache: bool,
-    /// How long decoding took (on the decode thread).
-    pub decode_time: Duration,
-    /// From click to texture.
-    pub total_time: Duration,
-    /// Pixel ↔ lon/lat mapping (XYZ chips), for the coordinates under the cursor.
-    pub view: Option<ChipView>,
-}
 
 /// Where the chip of the selected row stands.
 enum ChipState {
@@ -58,13 +39,6 @@ enum ChipState {
     Shown(ShownChip),
     /// Why there is no chip, in one line.
     Failed { message: String },
-}
-
-/// What the decode thread hands back.
-struct Decoded {
-    pixels: RgbaChip,
-    chip: Chip,
-    took: Duration,
 }
 
 /// The row a chip was asked for, under which settings.
@@ -322,61 +296,21 @@ impl ChipPanel {
         }
     }
 
-    /// Decodes on a named, short-lived thread: a 1280 px retina chip takes tens of
-    /// milliseconds, too long for a frame.
+    /// Hands `chip` to a decode thread.
     fn decode(&self, row: usize, chip: Chip) -> ChipState {
-        let (tx, result) = mpsc::sync_channel(1);
-        let repaint = Arc::clone(&self.repaint);
-        let job = move || {
-            let start = Instant::now();
-            let decoded = chip
-                .decode()
-                .map(|pixels| Decoded {
-                    pixels,
-                    took: start.elapsed(),
-                    chip,
-                })
-                .map_err(|e| e.to_string());
-            // The receiver is gone when another row was clicked meanwhile; that is fine.
-            let _ = tx.try_send(decoded);
-            repaint();
-        };
-        let spawned = std::thread::Builder::new()
-            .name("loupe-chip-decode".to_owned())
-            .spawn(job);
-        match spawned {
-            Ok(_) => ChipState::Decoding { row, result },
-            Err(e) => ChipState::Failed {
-                message: format!("cannot start the chip decoder: {e}"),
-            },
+        match spawn_decode(chip, Arc::clone(&self.repaint)) {
+            Ok(result) => ChipState::Decoding { row, result },
+            Err(message) => ChipState::Failed { message },
         }
     }
 
+    /// Uploads a decoded chip as the texture on screen.
     fn upload(&self, ctx: &egui::Context, row: usize, decoded: Decoded) -> ShownChip {
-        let Decoded { pixels, chip, took } = decoded;
-        let size = [pixels.width as usize, pixels.height as usize];
-        let image = egui::ColorImage::from_rgba_unmultiplied(size, &pixels.rgba);
-        let texture = ctx.load_texture("inspector_chip", image, egui::TextureOptions::LINEAR);
-        let total_time = self
+        let since_click = self
             .target
             .as_ref()
             .map_or(Duration::ZERO, |t| t.started.elapsed());
-        log::debug!(
-            "chip of row {row}: {}×{} px, decoded in {took:?}, {total_time:?} from click{}",
-            pixels.width,
-            pixels.height,
-            if chip.from_cache { " (cache)" } else { "" }
-        );
-        ShownChip {
-            row,
-            texture,
-            size: [pixels.width, pixels.height],
-            attribution: chip.attribution,
-            from_cache: chip.from_cache,
-            decode_time: took,
-            total_time,
-            view: chip.view,
-        }
+        ShownChip::upload(ctx, row, decoded, since_click)
     }
 
     /// The chip (or spinner, or error line) and the Imagery settings.
@@ -389,7 +323,7 @@ impl ChipPanel {
                     ui.label(format!("fetching the chip of row {row}…"));
                 });
             }
-            ChipState::Shown(chip) => shown_chip_ui(ui, chip),
+            ChipState::Shown(chip) => chip.shown_chip_ui(ui),
             ChipState::Failed { message, .. } => {
                 ui.add(
                     egui::Label::new(
@@ -404,32 +338,4 @@ impl ChipPanel {
             self.changed_at = Some(Instant::now());
         }
     }
-}
-
-/// The image at the panel's width, the attribution under it, and what it cost.
-fn shown_chip_ui(ui: &mut egui::Ui, chip: &ShownChip) {
-    let [w, h] = chip.size;
-    let width = ui.available_width().max(1.0);
-    let size = egui::vec2(width, width * h as f32 / w.max(1) as f32);
-    let response = ui.add(egui::Image::new((chip.texture.id(), size)).sense(egui::Sense::hover()));
-    if let (Some(view), Some(pos)) = (chip.view, response.hover_pos()) {
-        let scale = w as f32 / size.x;
-        let px = (pos - response.rect.min) * scale;
-        let [lon, lat] = view.pixel_to_lonlat(f64::from(px.x), f64::from(px.y));
-        response.on_hover_text(format!("lat {lat:.5}, lon {lon:.5}"));
-    }
-    ui.add(egui::Label::new(egui::RichText::new(&chip.attribution).small()).wrap());
-    let source = if chip.from_cache {
-        "from the cache"
-    } else {
-        "downloaded"
-    };
-    ui.label(
-        egui::RichText::new(format!(
-            "{w}×{h} px, {source}, decoded in {:.1} ms",
-            chip.decode_time.as_secs_f64() * 1e3
-        ))
-        .small()
-        .weak(),
-    );
 }

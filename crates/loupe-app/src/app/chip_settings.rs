@@ -11,8 +11,8 @@ use loupe_imagery::{MAX_SIZE_PX, TOKEN_ENV_VAR};
 use crate::cli::ProviderArg;
 use crate::imagery::ImagerySettings;
 
-/// Width of the section's text fields, so they fit the inspector's default width.
-const FIELD_WIDTH: f32 = 120.0;
+/// Width of the provider menu, so the grid fits the inspector's narrowest width.
+const MENU_WIDTH: f32 = 100.0;
 
 /// Text being typed in the Imagery section, applied when the field loses focus (so a
 /// half-typed URL is not fetched from).
@@ -47,10 +47,11 @@ impl ImageryEditor {
                     .spacing([8.0, 4.0])
                     .show(ui, |ui| {
                         changed |= provider_ui(ui, settings);
-                        changed |= self.provider_fields_ui(ui, settings);
                         changed |= look_ui(ui, settings);
-                        changed |= self.cache_ui(ui, settings);
                     });
+                // Text fields under their names, as wide as the panel: URLs and paths are long.
+                changed |= self.provider_fields_ui(ui, settings);
+                changed |= self.cache_ui(ui, settings);
                 if let Some(note) = &self.note {
                     ui.colored_label(ui.visuals().error_fg_color, note);
                 }
@@ -63,8 +64,8 @@ impl ImageryEditor {
         let mut changed = false;
         match settings.provider {
             ProviderArg::Mapbox => {
-                changed |= text_row(ui, "style", &mut settings.mapbox_style);
-                changed |= text_row(ui, "API base URL", &mut settings.mapbox_api);
+                changed |= text_row_ui(ui, "style", &mut settings.mapbox_style);
+                changed |= text_row_ui(ui, "API base URL", &mut settings.mapbox_api);
                 let label = ui.label("access token");
                 let hint = if settings.token_from_env() {
                     format!("from {TOKEN_ENV_VAR}")
@@ -75,7 +76,7 @@ impl ImageryEditor {
                     .add(
                         egui::TextEdit::singleline(&mut self.token_text)
                             .password(true)
-                            .desired_width(FIELD_WIDTH)
+                            .desired_width(ui.available_width())
                             .hint_text(hint),
                     )
                     .labelled_by(label.id)
@@ -90,11 +91,10 @@ impl ImageryEditor {
                     }
                     changed |= settings.token() != before.as_ref();
                 }
-                ui.end_row();
             }
             ProviderArg::Xyz => {
-                changed |= text_row(ui, "tile URL template", &mut settings.tile_template);
-                changed |= text_row(ui, "attribution", &mut settings.tile_attribution);
+                changed |= text_row_ui(ui, "tile URL template", &mut settings.tile_template);
+                changed |= text_row_ui(ui, "attribution", &mut settings.tile_attribution);
             }
             ProviderArg::Esri | ProviderArg::Eox => {}
         }
@@ -107,10 +107,9 @@ impl ImageryEditor {
             .add(
                 egui::TextEdit::singleline(&mut self.cache_text)
                     .hint_text("no cache")
-                    .desired_width(FIELD_WIDTH),
+                    .desired_width(ui.available_width()),
             )
             .labelled_by(label.id);
-        ui.end_row();
         if response.lost_focus() {
             let dir = Some(self.cache_text.trim())
                 .filter(|t| !t.is_empty())
@@ -128,6 +127,7 @@ fn provider_ui(ui: &mut egui::Ui, settings: &mut ImagerySettings) -> bool {
     let label = ui.label("provider");
     let before = settings.provider;
     egui::ComboBox::from_id_salt("imagery_provider")
+        .width(MENU_WIDTH)
         .selected_text(provider_name(settings.provider))
         .show_ui(ui, |ui| {
             for p in [
@@ -136,7 +136,7 @@ fn provider_ui(ui: &mut egui::Ui, settings: &mut ImagerySettings) -> bool {
                 ProviderArg::Eox,
                 ProviderArg::Xyz,
             ] {
-                ui.selectable_value(&mut settings.provider, p, provider_name(p));
+                ui.selectable_value(&mut settings.provider, p, provider_long_name(p));
             }
         })
         .response
@@ -148,9 +148,13 @@ fn provider_ui(ui: &mut egui::Ui, settings: &mut ImagerySettings) -> bool {
 /// Chip size and outline colour and width.
 fn look_ui(ui: &mut egui::Ui, settings: &mut ImagerySettings) -> bool {
     let mut changed = false;
-    let label = ui.label("chip size (px)");
+    let label = ui.label("chip size");
     changed |= ui
-        .add(egui::DragValue::new(&mut settings.size_px).range(64..=MAX_SIZE_PX))
+        .add(
+            egui::DragValue::new(&mut settings.size_px)
+                .range(64..=MAX_SIZE_PX)
+                .suffix(" px"),
+        )
         .labelled_by(label.id)
         .changed();
     ui.end_row();
@@ -160,12 +164,13 @@ fn look_ui(ui: &mut egui::Ui, settings: &mut ImagerySettings) -> bool {
         .labelled_by(label.id)
         .changed();
     ui.end_row();
-    let label = ui.label("outline width (px)");
+    let label = ui.label("outline width");
     changed |= ui
         .add(
             egui::DragValue::new(&mut settings.stroke_width)
                 .range(0.0..=30.0)
-                .speed(0.2),
+                .speed(0.2)
+                .suffix(" px"),
         )
         .labelled_by(label.id)
         .changed();
@@ -174,21 +179,30 @@ fn look_ui(ui: &mut egui::Ui, settings: &mut ImagerySettings) -> bool {
 }
 
 /// A labelled text field applied when it loses focus.
-fn text_row(ui: &mut egui::Ui, name: &str, text: &mut String) -> bool {
+fn text_row_ui(ui: &mut egui::Ui, name: &str, text: &mut String) -> bool {
     let label = ui.label(name);
     let response = ui
-        .add(egui::TextEdit::singleline(text).desired_width(FIELD_WIDTH))
+        .add(egui::TextEdit::singleline(text).desired_width(ui.available_width()))
         .labelled_by(label.id);
-    ui.end_row();
     response.lost_focus()
 }
 
-/// The provider as the combo box names it.
+/// The provider as the open combo box lists it.
+fn provider_long_name(p: ProviderArg) -> &'static str {
+    match p {
+        ProviderArg::Mapbox => "Mapbox Static Images (token)",
+        ProviderArg::Esri => "Esri World Imagery",
+        ProviderArg::Eox => "EOX Sentinel-2 cloudless 2020",
+        ProviderArg::Xyz => "custom XYZ tile server",
+    }
+}
+
+/// The provider as the closed combo box names it (short, to fit the inspector).
 pub fn provider_name(p: ProviderArg) -> &'static str {
     match p {
         ProviderArg::Mapbox => "Mapbox",
-        ProviderArg::Esri => "Esri World Imagery",
-        ProviderArg::Eox => "EOX Sentinel-2 cloudless",
-        ProviderArg::Xyz => "custom XYZ tiles",
+        ProviderArg::Esri => "Esri World",
+        ProviderArg::Eox => "EOX Sentinel-2",
+        ProviderArg::Xyz => "custom XYZ",
     }
 }

@@ -11,19 +11,21 @@ mod palette;
 mod picker;
 mod plot_view;
 mod session;
+mod shown_chip;
 mod side_panel;
 mod status_bar;
 mod vector_view;
 
 use std::sync::Arc;
 
-pub use chip_panel::{ChipPanel, ShownChip};
+pub use chip_panel::ChipPanel;
 pub use continuation::{PROJECTED_COLUMN, Projection};
 pub use export::{ExportJob, TrajectorySettings};
 pub use inspector::Inspector;
 pub use loader::DataSource;
 pub use plot_view::PlotView;
 pub use session::{ClassLabel, Command, LoadPurpose, Session};
+pub use shown_chip::ShownChip;
 pub use vector_view::{VectorSettings, VectorView};
 
 use crate::cli::OpenArgs;

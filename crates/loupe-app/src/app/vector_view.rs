@@ -69,9 +69,10 @@ impl VectorSettings {
     pub fn vector_ui(&mut self, ui: &mut egui::Ui, dataset: &Arc<Dataset>, row: usize) {
         self.follow(dataset);
         let dim = dataset.dim();
-        ui.horizontal(|ui| {
-            ui.checkbox(&mut self.as_image, "view vector as image");
-            if self.as_image {
+        ui.checkbox(&mut self.as_image, "view vector as image");
+        if self.as_image {
+            // On a line of their own, so the inspector keeps its width.
+            ui.horizontal(|ui| {
                 let [h, w] = &mut self.shape;
                 let label = ui.label("H");
                 ui.add(egui::DragValue::new(h).range(1..=dim))
@@ -79,8 +80,8 @@ impl VectorSettings {
                 let label = ui.label("× W");
                 ui.add(egui::DragValue::new(w).range(1..=dim))
                     .labelled_by(label.id);
-            }
-        });
+            });
+        }
         let view = self.view(dim);
         if self.as_image && view == VectorView::Plot {
             let [h, w] = self.shape;
