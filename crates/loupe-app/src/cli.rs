@@ -558,6 +558,28 @@ mod tests {
     }
 
     #[test]
+    fn flags_do_not_clash_across_the_flattened_groups() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "loupe",
+            "chips",
+            "in.gpq",
+            "--tile-url",
+            "http://h/{z}/{x}/{y}.png",
+            "--rows",
+            "0-2",
+            "--limit",
+            "5",
+        ])
+        .expect("valid flags");
+        assert!(matches!(cli.command, Some(Command::Chips(_))));
+        let app = Cli::try_parse_from(["loupe", "--provider", "eox", "--chip-cache-dir", "/tmp/c"])
+            .expect("valid flags");
+        assert_eq!(app.open.imagery.provider, Some(ProviderArg::Eox));
+    }
+
+    #[test]
     fn rows_parse_as_lists_and_ranges() {
         let rows = parse_rows("0-2, 7,1").expect("valid");
         assert_eq!(rows.resolve(10).expect("in range"), vec![0, 1, 2, 7]);
