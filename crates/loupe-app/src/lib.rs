@@ -6,7 +6,10 @@
 //! same paths serve clicks, keyboard shortcuts and the headless UI tests.
 
 pub mod app;
+pub mod chips;
 pub mod cli;
 pub mod demo;
 pub mod embed;
+pub mod imagery;
 pub mod info;
+pub mod outlines;

@@ -1,12 +1,43 @@
 //! The right panel: everything about the selected point.
 
-use loupe_core::Dataset;
+use std::sync::Arc;
 
+use super::chip_panel::ChipPanel;
 use super::session::{Command, Session};
+use super::vector_view::VectorSettings;
 
-/// Draws the inspector for the selected row: its class, all its columns, and the vector as an
-/// image when the vectors are images.
-pub fn inspector_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
+/// The inspector's own state: the chip of a geo row and how vectors are drawn.
+pub struct Inspector {
+    /// The satellite chip of the selected geo row, and the imagery settings.
+    pub chips: ChipPanel,
+    /// Picture or line plot of the selected row's vector.
+    pub vector: VectorSettings,
+}
+
+impl Inspector {
+    /// An inspector that asks for a repaint of `ctx` when a chip arrives.
+    pub fn new(ctx: &egui::Context) -> Self {
+        let ctx = ctx.clone();
+        Self {
+            chips: ChipPanel::new(Arc::new(move || ctx.request_repaint())),
+            vector: VectorSettings::default(),
+        }
+    }
+
+    /// Once per frame, before the UI: follows the selection (fetching its chip).
+    pub fn poll(&mut self, ctx: &egui::Context, session: &Session) {
+        self.chips.poll(ctx, session);
+    }
+}
+
+/// Draws the inspector for the selected row: its class; the satellite chip for geo rows, else
+/// the vector as a picture or a line plot; then all its columns.
+pub fn inspector_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    inspector: &mut Inspector,
+    commands: &mut Vec<Command>,
+) {
     ui.heading("Inspector");
     let (Some(dataset), Some(row)) = (&session.dataset, session.selected) else {
         ui.label("Click a point to inspect it.");
@@ -28,11 +59,17 @@ pub fn inspector_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Com
     {
         ui.label(format!("x {x:.3}, y {y:.3}"));
     }
-    if let Some(shape) = dataset.image_shape() {
-        vector_image_ui(ui, dataset, row, shape);
-    }
     ui.separator();
     egui::ScrollArea::vertical().show(ui, |ui| {
+        if inspector.chips.is_geo(dataset) {
+            inspector.chips.chip_ui(ui);
+            egui::CollapsingHeader::new("Vector")
+                .default_open(false)
+                .show(ui, |ui| inspector.vector.vector_ui(ui, dataset, row));
+        } else {
+            inspector.vector.vector_ui(ui, dataset, row);
+        }
+        ui.separator();
         // Name above value: long values (URLs, paths) wrap instead of squeezing a grid.
         for (column, value) in dataset.row_text(row) {
             ui.label(egui::RichText::new(column).small().weak());
@@ -56,36 +93,4 @@ pub fn selection_title(session: &Session, row: usize) -> String {
         }
         None => format!("Row {row}"),
     }
-}
-
-/// Draws a row's vector as a grey-scale picture, scaled to the panel width.
-fn vector_image_ui(ui: &mut egui::Ui, dataset: &Dataset, row: usize, [height, width]: [usize; 2]) {
-    let id = egui::Id::unique("inspector_image");
-    let key = (dataset.name().to_owned(), row);
-    let cached: Option<((String, usize), egui::TextureHandle)> = ui.data(|d| d.get_temp(id));
-    let texture = match cached {
-        Some((cached_key, texture)) if cached_key == key => texture,
-        _ => {
-            let values = dataset.row(row);
-            let (lo, hi) = values
-                .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                });
-            let span = (hi - lo).max(f32::EPSILON);
-            let pixels: Vec<u8> = values
-                .iter()
-                .map(|&v| (((v - lo) / span) * 255.0).round() as u8)
-                .collect();
-            let image = egui::ColorImage::from_gray([width, height], &pixels);
-            let texture =
-                ui.ctx()
-                    .load_texture("inspector_image", image, egui::TextureOptions::NEAREST);
-            ui.data_mut(|d| d.insert_temp(id, (key, texture.clone())));
-            texture
-        }
-    };
-    let side = ui.available_width().min(224.0);
-    let size = egui::vec2(side, side * height as f32 / width as f32);
-    ui.add(egui::Image::new((texture.id(), size)));
 }

@@ -1,5 +1,7 @@
 //! The desktop app: an eframe shell around a [`Session`].
 
+mod chip_panel;
+mod chip_settings;
 mod clusters;
 mod colouring;
 mod continuation;
@@ -15,20 +17,26 @@ mod plot_view;
 mod selection;
 mod selection_ui;
 mod session;
+mod shown_chip;
 mod side_panel;
 mod status_bar;
+mod vector_view;
 
 use std::sync::Arc;
 
+pub use chip_panel::ChipPanel;
 pub use clusters::ClusterSpace;
 pub use colouring::{ColourSource, Structure};
 pub use continuation::{PROJECTED_COLUMN, Projection};
 pub use export::{ExportJob, TrajectorySettings};
 pub use filters::{Filter, FilterKind, FilterState};
+pub use inspector::Inspector;
 pub use lasso_tool::PlotTool;
 pub use loader::DataSource;
 pub use plot_view::PlotView;
 pub use session::{ClassLabel, Command, LoadPurpose, Session};
+pub use shown_chip::ShownChip;
+pub use vector_view::{VectorSettings, VectorView};
 
 use crate::cli::OpenArgs;
 
@@ -47,6 +55,7 @@ pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
     };
     let autostart = !args.no_autostart;
     let tsne = args.tsne;
+    let imagery = crate::imagery::ImagerySettings::from_args(&args.imagery, args.chip_cache_dir)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Loupe")
@@ -63,6 +72,7 @@ pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
             app.session.params = tsne;
             app.session.read_options = read;
             app.session.cache_policy = cache;
+            app.inspector.chips.configure(imagery);
             app.session.handle(Command::Open(source));
             Ok(Box::new(app))
         }),
@@ -78,6 +88,8 @@ pub struct LoupeApp {
     pub plot: PlotView,
     /// Whether the GPU point renderer is available (false in a window without wgpu).
     pub has_renderer: bool,
+    /// The right panel's chip and vector views.
+    pub inspector: Inspector,
     file_dialog: Option<Arc<loupe_core::LatestSlot<Option<std::path::PathBuf>>>>,
     /// What the file chosen in the dialog is for.
     file_dialog_purpose: DialogPurpose,
@@ -109,6 +121,7 @@ impl LoupeApp {
             session,
             plot: PlotView::default(),
             has_renderer,
+            inspector: Inspector::new(&cc.egui_ctx),
             file_dialog: None,
             file_dialog_purpose: DialogPurpose::Load(LoadPurpose::Open),
             pending: Vec::new(),
@@ -295,6 +308,7 @@ impl eframe::App for LoupeApp {
             self.session.handle(command);
         }
         self.session.poll();
+        self.inspector.poll(ctx, &self.session);
         if self.session.loading.is_some() || self.session.is_running() {
             // Keep the fps readout and spinner alive; new snapshots also request repaints.
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
@@ -315,7 +329,7 @@ impl eframe::App for LoupeApp {
             .default_size(300.0)
             .size_range(240.0..=600.0)
             .show(ui, |ui| {
-                inspector::inspector_ui(ui, &self.session, &mut commands);
+                inspector::inspector_ui(ui, &self.session, &mut self.inspector, &mut commands);
             });
         egui::CentralPanel::no_frame().show(ui, |ui| {
             self.plot
