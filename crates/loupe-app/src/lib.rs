@@ -10,3 +10,4 @@ pub mod cli;
 pub mod demo;
 pub mod embed;
 pub mod info;
+pub mod select;
