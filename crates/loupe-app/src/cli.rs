@@ -52,6 +52,10 @@ pub struct OpenArgs {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing the arguments would only cost clarity"
+)]
 pub enum Command {
     /// Compute a 2-D t-SNE layout without a window and write it as Parquet or CSV.
     Embed(EmbedArgs),
@@ -61,6 +65,9 @@ pub enum Command {
     /// Download the satellite chips of a geo dataset's rows into the chip cache, so the
     /// inspector shows them at once (and offline); exits non-zero when any row failed.
     Chips(ChipsArgs),
+    /// Write the rows of a layout file whose (x, y) lie inside a polygon or box, with all
+    /// their columns, as GeoParquet/Parquet, CSV or `.geojson`.
+    Select(SelectArgs),
 }
 
 /// Where satellite chips come from: shared by the app and `loupe chips`.
@@ -186,6 +193,37 @@ pub fn parse_rows(text: &str) -> Result<RowList, String> {
     Ok(RowList(ranges))
 }
 
+/// Arguments of `loupe select`.
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// A layout written by `loupe embed` or the app's export: Parquet or CSV with `x` and `y`
+    /// columns.
+    pub layout: PathBuf,
+    /// The polygon, in layout coordinates: vertices `X,Y` separated by spaces, e.g.
+    /// "0,0 10,0 10,5"; it closes itself. Inside is the even-odd rule, as for the app's lasso.
+    #[arg(
+        long,
+        value_name = "X,Y X,Y X,Y…",
+        allow_hyphen_values = true,
+        conflicts_with = "rect",
+        required_unless_present = "rect"
+    )]
+    pub polygon: Option<String>,
+    /// An axis-aligned box instead of a polygon: two opposite corners, `X0,Y0,X1,Y1`, edges
+    /// included.
+    #[arg(
+        long = "box",
+        id = "rect",
+        value_name = "X0,Y0,X1,Y1",
+        allow_hyphen_values = true
+    )]
+    pub rect: Option<String>,
+    /// Where to write the selected rows: `.parquet` (GeoParquet when there is geometry),
+    /// `.csv` (geometry as WKT) or `.geojson`/`.json` (longitude/latitude features).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
 /// Arguments of `loupe info`.
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -206,7 +244,7 @@ pub struct EmbedArgs {
     pub input: PathBuf,
     /// Where to write the layout: the input's non-vector columns plus `x`, `y` (float32) —
     /// GeoParquet when the input has geometry, CSV (geometry as WKT) when the name ends in
-    /// `.csv`.
+    /// `.csv`, longitude/latitude features (RFC 7946) when it ends in `.geojson` or `.json`.
     #[arg(long)]
     pub out: PathBuf,
     /// How to read the input.
@@ -216,6 +254,14 @@ pub struct EmbedArgs {
     /// `epoch`) to this Parquet file, for animating how the layout formed.
     #[arg(long, value_name = "FILE")]
     pub trajectory: Option<PathBuf>,
+    /// Add k-means cluster labels of the final 2-D layout, one `kmeans_2d_K` column (uint32)
+    /// per K of a comma-separated list, e.g. `10,20`; seeded with `--seed`.
+    #[arg(long, value_name = "K,K…", value_delimiter = ',')]
+    pub kmeans: Vec<usize>,
+    /// Add k-means cluster labels of the input vectors (as read, before any PCA), one
+    /// `kmeans_hd_K` column (uint32) per K; seeded with `--seed`.
+    #[arg(long, value_name = "K,K…", value_delimiter = ',')]
+    pub kmeans_vectors: Vec<usize>,
     /// Keep every K-th iteration in the trajectory.
     #[arg(long, value_name = "K", default_value_t = 1, requires = "trajectory")]
     pub trajectory_every: usize,

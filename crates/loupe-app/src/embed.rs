@@ -1,16 +1,21 @@
 //! `loupe embed`: the same engine as the app, headless, with a progress bar.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use arrow_array::{ArrayRef, UInt32Array};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use loupe_cluster::KMeansParams;
 use loupe_core::Dataset;
 use loupe_tsne::{RecipeEngine, TsneEngine, ValidRecipe, ValidTsneParams};
 
 use crate::cli::EmbedArgs;
+use crate::select::OutputFormat;
 
-/// Reads the input, lays it out with t-SNE and writes the layout as Parquet.
+/// Reads the input, lays it out with t-SNE, adds any k-means labels asked for and writes the
+/// layout as (Geo)Parquet, CSV or `.geojson`.
 pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     let opened =
         crate::info::open_with_progress(&args.input, &args.read.open_options(), args.quiet)?;
@@ -23,6 +28,8 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         .tsne
         .to_valid_params(dataset.dim(), dataset.n_rows())
         .context("invalid t-SNE parameters")?;
+    let kmeans_2d = cluster_counts(&args.kmeans, dataset.n_rows(), "--kmeans")?;
+    let kmeans_hd = cluster_counts(&args.kmeans_vectors, dataset.n_rows(), "--kmeans-vectors")?;
 
     let bar = if args.quiet {
         ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
@@ -62,23 +69,64 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
             );
         }
     }
-    let csv = args
-        .out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if csv {
-        loupe_data::write_layout_csv(&args.out, &dataset, &positions, &[])?;
-    } else {
-        loupe_data::write_layout_parquet(&args.out, &dataset, &positions, &[])?;
+    let mut labels = Vec::new();
+    for &k in &kmeans_2d {
+        labels.push((format!("kmeans_2d_{k}"), kmeans(k, args, &positions, 2)?));
     }
+    for &k in &kmeans_hd {
+        let vectors = dataset.vectors();
+        labels.push((
+            format!("kmeans_hd_{k}"),
+            kmeans(k, args, vectors, dataset.dim())?,
+        ));
+    }
+    let extra: Vec<(&str, ArrayRef)> = labels
+        .iter()
+        .map(|(name, column)| (name.as_str(), Arc::clone(column)))
+        .collect();
+    // Unknown extensions stay Parquet, as before `loupe select` named its formats.
+    let format = OutputFormat::from_path(&args.out).unwrap_or(OutputFormat::Parquet);
+    format.write(&args.out, dataset.metadata(), &positions, &extra)?;
     if !args.quiet {
+        let mut columns = String::from("x, y");
+        for (name, _) in &labels {
+            columns.push_str(", ");
+            columns.push_str(name);
+        }
         eprintln!(
-            "wrote {} rows with x, y to {}",
+            "wrote {} rows with {columns} to {}",
             dataset.n_rows(),
             args.out.display()
         );
     }
     Ok(())
+}
+
+/// The cluster counts of `--kmeans`/`--kmeans-vectors`, each between 1 and the number of
+/// rows, repeats dropped; checked before t-SNE runs so a typo costs nothing.
+fn cluster_counts(counts: &[usize], n_rows: usize, flag: &str) -> anyhow::Result<Vec<usize>> {
+    let mut unique: Vec<usize> = Vec::with_capacity(counts.len());
+    for &k in counts {
+        if k == 0 || k > n_rows {
+            anyhow::bail!(
+                "{flag}: cannot make {k} clusters of {n_rows} rows; give numbers of clusters \
+                 from 1 to {n_rows}"
+            );
+        }
+        if !unique.contains(&k) {
+            unique.push(k);
+        }
+    }
+    Ok(unique)
+}
+
+/// k-means labels of `data` (`N × dim`), seeded with the t-SNE seed.
+fn kmeans(k: usize, args: &EmbedArgs, data: &[f32], dim: usize) -> anyhow::Result<ArrayRef> {
+    let fit = KMeansParams::new(k)
+        .with_seed(args.tsne.seed)
+        .fit(data, dim)
+        .with_context(|| format!("k-means with k = {k}"))?;
+    Ok(Arc::new(UInt32Array::from(fit.labels().to_vec())))
 }
 
 /// The trajectory file `--trajectory` asks for, with `--trajectory-label`'s column.

@@ -13,3 +13,4 @@ pub mod embed;
 pub mod imagery;
 pub mod info;
 pub mod outlines;
+pub mod select;

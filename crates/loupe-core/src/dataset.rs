@@ -45,6 +45,14 @@ pub enum DatasetError {
         /// The first part's dimension.
         expected: usize,
     },
+    /// A row index past the end, e.g. a selection made on another dataset.
+    #[error("row {row} does not exist: the dataset has {n_rows} rows")]
+    RowOutOfRange {
+        /// The first offending index.
+        row: usize,
+        /// Rows in the dataset.
+        n_rows: usize,
+    },
     /// Arrow could not assemble the metadata columns.
     #[error("metadata columns: {0}")]
     Arrow(#[source] arrow_schema::ArrowError),

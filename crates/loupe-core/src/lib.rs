@@ -11,6 +11,7 @@ mod categories;
 mod concat;
 mod dataset;
 mod latest;
+mod rows;
 mod selection;
 
 pub use categories::{Categories, MAX_CATEGORIES};

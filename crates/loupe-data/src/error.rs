@@ -342,6 +342,43 @@ pub enum DataError {
         /// The file that was to be written.
         path: PathBuf,
     },
+    /// A file read as a Loupe layout lacks usable coordinates: no `x` or `y` column, one that
+    /// does not hold numbers, or a row where it is empty, NaN or infinite.
+    #[error("{}: not a usable Loupe layout: column `{column}` {problem}", path.display())]
+    LayoutCoordinates {
+        /// `x` or `y`.
+        column: String,
+        /// What is wrong with it, e.g. `is missing (the columns are: id, geometry)`.
+        problem: String,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// A file that is not a table (NumPy, IDX) was given where a layout table was expected.
+    #[error(
+        "{}: not a layout table: layouts are read from Parquet or CSV files (found {format})",
+        path.display()
+    )]
+    NotLayoutTable {
+        /// What the file is instead.
+        format: String,
+        /// The file concerned.
+        path: PathBuf,
+    },
+    /// RFC 7946 feature collections are always WGS 84 longitude/latitude, and this geometry
+    /// cannot be brought there.
+    #[error(
+        "{}: cannot write GeoJSON, which is always longitude/latitude (WGS 84): geometry \
+         column `{column}` {reason}; write GeoParquet (.parquet) to keep it in its own CRS",
+        path.display()
+    )]
+    GeoJsonCrs {
+        /// The geometry column.
+        column: String,
+        /// Why, e.g. `is in an undefined CRS (crs: null), which cannot be reprojected`.
+        reason: String,
+        /// The file that was to be written.
+        path: PathBuf,
+    },
     /// The parts read could not be assembled into a dataset for another reason.
     #[error("{}: could not build the dataset: {source}", path.display())]
     Dataset {
@@ -395,6 +432,9 @@ impl DataError {
             | Self::ParquetWrite { path, .. }
             | Self::CsvWrite { path, .. }
             | Self::TooManyRows { path, .. }
+            | Self::LayoutCoordinates { path, .. }
+            | Self::NotLayoutTable { path, .. }
+            | Self::GeoJsonCrs { path, .. }
             | Self::Dataset { path, .. }
             | Self::DecoderPanic { path, .. } => path,
         }

@@ -6,7 +6,11 @@
 //! and every other column untouched as Arrow. What the read found on the way (rows left out,
 //! warnings, the file's key/value metadata) comes back as a [`FileReport`]. Every problem with
 //! a user's file comes back as a [`DataError`] naming the file and the problem; nothing here
-//! panics on input. [`write_layout_parquet`] saves a finished layout next to its metadata.
+//! panics on input. [`write_layout_parquet`] saves a finished layout next to its metadata (as
+//! GeoParquet when there is geometry), [`write_layout_csv`] as CSV with WKT, and
+//! [`write_layout_geojson`] as an RFC 7946 feature collection; their `write_table_*` forms take the metadata columns
+//! alone, and [`read_layout_table`] reads such a file back, so rows of a finished layout can be
+//! picked and written out again without the vectors.
 //!
 //! Tables (Parquet, Arrow IPC, CSV) share one path from record batches to a dataset, so the
 //! vector columns are chosen by one rule whatever the format (see [`read_file`]).
@@ -17,11 +21,14 @@
 mod assemble;
 mod describe;
 mod error;
+mod geojson_props;
+mod geojson_text;
 mod npy;
 mod options;
 mod read_csv;
 mod read_idx;
 mod read_ipc;
+mod read_layout;
 mod read_parquet;
 mod report;
 mod sink;
@@ -29,6 +36,9 @@ mod sniff;
 mod table;
 mod write_csv;
 mod write_geo;
+mod write_geojson;
+#[cfg(test)]
+mod write_geojson_tests;
 mod write_layout;
 mod write_pending;
 mod write_trajectory;
@@ -43,12 +53,14 @@ pub use describe::type_name;
 pub use error::DataError;
 pub use options::{BadRows, ReadOptions, VectorColumns};
 pub use read_idx::read_idx_bytes;
+pub use read_layout::read_layout_table;
 pub use report::{
     DropReason, DroppedRow, FileFormat, FileReport, SKIPPED_NULL_VECTORS_KEY, Warning,
     skipped_null_vectors,
 };
-pub use write_csv::write_layout_csv;
-pub use write_layout::write_layout_parquet;
+pub use write_csv::{write_layout_csv, write_table_csv};
+pub use write_geojson::{write_layout_geojson, write_table_geojson};
+pub use write_layout::{write_layout_parquet, write_table_parquet};
 pub use write_trajectory::TrajectoryWriter;
 
 use sniff::Format;

@@ -113,14 +113,14 @@ fn batch_rows(path: &Path) -> Result<usize, DataError> {
     Ok((BATCH_BYTES / bytes_per_row).clamp(1, MAX_BATCH_ROWS))
 }
 
-fn open(path: &Path) -> Result<BufReader<File>, DataError> {
+pub(crate) fn open(path: &Path) -> Result<BufReader<File>, DataError> {
     File::open(path)
         .map(BufReader::new)
         .map_err(|e| DataError::io(e, path))
 }
 
 /// CSV errors, with an operating-system failure kept apart from a malformed file.
-fn csv_error(error: ArrowError, path: &Path) -> DataError {
+pub(crate) fn csv_error(error: ArrowError, path: &Path) -> DataError {
     match error {
         ArrowError::IoError(_, source) if source.kind() != io::ErrorKind::InvalidData => {
             DataError::io(source, path)

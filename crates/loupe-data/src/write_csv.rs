@@ -26,7 +26,7 @@ use loupe_geo::parse_wkb;
 
 use crate::DataError;
 use crate::write_geo::{find_geometry, for_each_wkb};
-use crate::write_layout::{layout_batch, source_geo};
+use crate::write_layout::{check_layout_length, layout_batch, source_geo};
 use crate::write_pending::PendingFile;
 use crate::write_wkt::wkt_column;
 
@@ -48,9 +48,22 @@ pub fn write_layout_csv(
     xy: &[f32],
     extra: &[(&str, ArrayRef)],
 ) -> Result<(), DataError> {
-    let batch = layout_batch(dataset, xy, extra, path)?;
+    check_layout_length(dataset, xy, path)?;
+    write_table_csv(path, dataset.metadata(), xy, extra)
+}
+
+/// [`write_layout_csv`] from the columns alone, for tables without their vectors (a layout
+/// file read back, some of its rows picked out); `metadata` and `xy` are checked as by
+/// [`write_table_parquet`](crate::write_table_parquet).
+pub fn write_table_csv(
+    path: &Path,
+    metadata: &RecordBatch,
+    xy: &[f32],
+    extra: &[(&str, ArrayRef)],
+) -> Result<(), DataError> {
+    let batch = layout_batch(metadata, xy, extra, path)?;
     let mut wkt = Vec::new();
-    for column in find_geometry(&batch, source_geo(dataset)).columns {
+    for column in find_geometry(&batch, source_geo(metadata)).columns {
         if !column.wkb {
             continue;
         }

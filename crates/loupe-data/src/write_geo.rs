@@ -34,7 +34,7 @@ const ROW_MEMBERS: [&str; 3] = ["bbox", "geometry_types", "covering"];
 /// The geometry columns of a batch about to be written.
 pub(crate) struct GeometryColumns {
     /// The source's `primary_column`, when it declared one.
-    primary: Option<String>,
+    pub(crate) primary: Option<String>,
     /// In batch order.
     pub(crate) columns: Vec<GeometryColumn>,
 }
@@ -200,7 +200,8 @@ fn describe_wkb(entry: &mut Map<String, Value>, summary: &WkbSummary, undeclared
     }
 }
 
-fn is_lon_lat(b: BBox) -> bool {
+/// Whether a box fits longitude/latitude degrees, the test for undeclared geometry.
+pub(crate) fn is_lon_lat(b: BBox) -> bool {
     (-180.0..=180.0).contains(&b.min_x)
         && (-180.0..=180.0).contains(&b.max_x)
         && (-90.0..=90.0).contains(&b.min_y)

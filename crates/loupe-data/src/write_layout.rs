@@ -66,14 +66,31 @@ pub fn write_layout_parquet(
     xy: &[f32],
     extra: &[(&str, ArrayRef)],
 ) -> Result<(), DataError> {
-    let batch = layout_batch(dataset, xy, extra, path)?;
-    let found = find_geometry(&batch, source_geo(dataset));
+    check_layout_length(dataset, xy, path)?;
+    write_table_parquet(path, dataset.metadata(), xy, extra)
+}
+
+/// [`write_layout_parquet`] from the columns alone: `metadata` is any table of one row per
+/// position (a layout file read back with [`read_layout_table`](crate::read_layout_table),
+/// some of its rows picked out), so tools that never had the vectors can still write layouts.
+///
+/// The rows are `xy.len() / 2`; `metadata` must have that many, or no columns at all. Its
+/// schema metadata plays the part of the dataset's: a `geo` declaration there is what the new
+/// `geo` JSON copies the CRS from. Everything else is as for [`write_layout_parquet`].
+pub fn write_table_parquet(
+    path: &Path,
+    metadata: &RecordBatch,
+    xy: &[f32],
+    extra: &[(&str, ArrayRef)],
+) -> Result<(), DataError> {
+    let batch = layout_batch(metadata, xy, extra, path)?;
+    let found = find_geometry(&batch, source_geo(metadata));
     let batch = match geo_json(&batch, &found, path)? {
         Some(geo) => {
             let schema = batch.schema();
-            let mut metadata = schema.metadata().clone();
-            metadata.insert(GEO_KEY.to_owned(), geo);
-            let schema = Schema::new_with_metadata(schema.fields().clone(), metadata);
+            let mut kept = schema.metadata().clone();
+            kept.insert(GEO_KEY.to_owned(), geo);
+            let schema = Schema::new_with_metadata(schema.fields().clone(), kept);
             batch
                 .with_schema(Arc::new(schema))
                 .map_err(|e| DataError::arrow(e, path))?
@@ -83,10 +100,27 @@ pub fn write_layout_parquet(
     write_parquet(path, &batch)
 }
 
-/// The source's GeoParquet `geo` JSON, kept on the dataset's metadata schema by the readers.
-pub(crate) fn source_geo(dataset: &Dataset) -> Option<&str> {
-    dataset
-        .metadata()
+/// The dataset-based writers' own check: one position per row of the dataset, which a
+/// metadata batch without columns cannot tell.
+pub(crate) fn check_layout_length(
+    dataset: &Dataset,
+    xy: &[f32],
+    path: &Path,
+) -> Result<(), DataError> {
+    if xy.len() == 2 * dataset.n_rows() {
+        Ok(())
+    } else {
+        Err(DataError::LayoutLength {
+            rows: dataset.n_rows(),
+            xy_len: xy.len(),
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// The source's GeoParquet `geo` JSON, kept on the metadata schema by the readers.
+pub(crate) fn source_geo(metadata: &RecordBatch) -> Option<&str> {
+    metadata
         .schema_ref()
         .metadata()
         .get(GEO_KEY)
@@ -118,21 +152,25 @@ fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), DataError> {
 /// The metadata columns (less any old `x`/`y` and any column an extra replaces), fresh `x`
 /// and `y`, then the extra columns; schema metadata less [`STALE_METADATA_KEYS`].
 pub(crate) fn layout_batch(
-    dataset: &Dataset,
+    metadata: &RecordBatch,
     xy: &[f32],
     extra: &[(&str, ArrayRef)],
     path: &Path,
 ) -> Result<RecordBatch, DataError> {
-    let rows = dataset.n_rows();
-    if xy.len() != 2 * rows {
+    let rows = xy.len() / 2;
+    let has_columns = metadata.num_columns() > 0;
+    if !xy.len().is_multiple_of(2) || (has_columns && metadata.num_rows() != rows) {
         return Err(DataError::LayoutLength {
-            rows,
+            rows: if has_columns {
+                metadata.num_rows()
+            } else {
+                rows
+            },
             xy_len: xy.len(),
             path: path.to_path_buf(),
         });
     }
     check_extra(extra, rows, path)?;
-    let metadata = dataset.metadata();
     let schema = metadata.schema();
     let replaced = |name: &str| name == "x" || name == "y" || extra.iter().any(|(n, _)| *n == name);
     let mut fields = Vec::new();
@@ -242,7 +280,8 @@ mod tests {
         let ds = dataset(metadata, 1);
         let cluster: ArrayRef = Arc::new(UInt32Array::from(vec![3]));
         let path = Path::new("out.parquet");
-        let batch = layout_batch(&ds, &[1.0, 2.0], &[("cluster", cluster)], path).expect("ok");
+        let batch =
+            layout_batch(ds.metadata(), &[1.0, 2.0], &[("cluster", cluster)], path).expect("ok");
         let names: Vec<_> = batch
             .schema()
             .fields()
@@ -254,12 +293,13 @@ mod tests {
 
         for name in ["x", "y"] {
             let column: ArrayRef = Arc::new(UInt32Array::from(vec![3]));
-            let err = layout_batch(&ds, &[1.0, 2.0], &[(name, column)], path).expect_err("x/y");
+            let err =
+                layout_batch(ds.metadata(), &[1.0, 2.0], &[(name, column)], path).expect_err("x/y");
             assert!(matches!(err, DataError::LayoutColumnName { .. }), "{err}");
         }
         let column: ArrayRef = Arc::new(UInt32Array::from(vec![3]));
         let twice = [("c", Arc::clone(&column)), ("c", column)];
-        let err = layout_batch(&ds, &[1.0, 2.0], &twice, path).expect_err("twice");
+        let err = layout_batch(ds.metadata(), &[1.0, 2.0], &twice, path).expect_err("twice");
         assert!(matches!(err, DataError::LayoutColumnName { .. }), "{err}");
     }
 }

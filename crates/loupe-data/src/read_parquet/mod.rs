@@ -1,7 +1,7 @@
 //! (Geo)Parquet → [`Dataset`] through the shared table path, after a check of the footer's
 //! column chunk layout (see [`check`]).
 
-mod check;
+pub(crate) mod check;
 
 use std::fs::File;
 use std::path::Path;
