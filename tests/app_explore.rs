@@ -9,7 +9,6 @@ use egui_kittest::kittest::Queryable as _;
 use loupe_app::app::{
     ClusterSpace, ColourSource, Command, DataSource, LoupeApp, PlotTool, Structure,
 };
-use loupe_tsne::RunStatus;
 
 mod common;
 use common::step_until;
@@ -78,12 +77,7 @@ fn lasso_box_isolate_and_kmeans_on_a_finished_layout() {
         app.queue(Command::Open(DataSource::Demo { limit: Some(n) }));
     }
     step_until(&mut harness, Duration::from_mins(2), "the layout", |app| {
-        !app.session.is_running()
-            && app
-                .session
-                .snapshot
-                .as_ref()
-                .is_some_and(|s| s.status == RunStatus::Finished)
+        common::run_finished(app)
     });
     harness.run_steps(3);
 
@@ -145,6 +139,57 @@ fn lasso_box_isolate_and_kmeans_on_a_finished_layout() {
         .collect();
     assert_eq!(selected.to_indices(), expected, "Alt subtracts");
     harness.get_by_label(&format!("{} of {n} points selected", expected.len()));
+
+    // Export the selection: the selected rows with x, y, as GeoJSON and CSV.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["selection.geojson", "selection.csv"] {
+        let path = dir.path().join(name);
+        harness.state_mut().session.selection.export_path = path.display().to_string();
+        harness.run_steps(2);
+        harness.get_by_label("Export selection").click();
+        step_until(&mut harness, Duration::from_secs(30), "the export", |app| {
+            app.session.export.is_none() && path.exists()
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        if name.ends_with(".geojson") {
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(json["type"], "FeatureCollection");
+            assert_eq!(json["features"].as_array().unwrap().len(), expected.len());
+        } else {
+            assert_eq!(
+                text.lines().count(),
+                expected.len() + 1,
+                "a header and the rows"
+            );
+        }
+    }
+
+    // Re-run t-SNE on the selection alone, then go back to the full layout as it was.
+    let before = harness.state().session.positions().unwrap().clone();
+    harness.get_by_label("Re-run t-SNE on selection").click();
+    step_until(
+        &mut harness,
+        Duration::from_mins(1),
+        "the sub-layout",
+        |app| app.session.n_rows() == expected.len() && common::run_finished(app),
+    );
+    assert_eq!(harness.state().session.views.len(), 1);
+    harness.state_mut().queue(Command::BackToParentView);
+    harness.run_steps(3);
+    let app = harness.state();
+    assert_eq!(app.session.n_rows(), n);
+    assert!(app.session.views.is_empty());
+    assert_eq!(
+        app.session.positions().unwrap(),
+        &before,
+        "the parent layout is back"
+    );
+    assert!(app.session.layout.is_some(), "and can still be refined");
+    harness.state_mut().queue(Command::SelectRows(
+        loupe_core::Selection::from_indices(n, &expected).unwrap(),
+        loupe_core::SelectionMode::Replace,
+    ));
+    harness.run_steps(2);
 
     // Keep it, isolate it (hidden points are transparent), then clear with the button.
     harness.state_mut().session.selection.name_text = "left".to_owned();

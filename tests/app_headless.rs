@@ -246,12 +246,7 @@ fn a_stopped_layout_refines_and_takes_projected_points() {
     harness.check_accessibility();
     harness.get_by_label("Refine").click();
     step_until(&mut harness, Duration::from_mins(2), "the refine", |app| {
-        !app.session.is_running()
-            && app
-                .session
-                .snapshot
-                .as_ref()
-                .is_some_and(|s| s.status == RunStatus::Finished)
+        common::run_finished(app)
     });
     let refined = harness.state().session.snapshot.clone().unwrap();
     assert_eq!(refined.iteration, stopped_at + 30, "iterations continue");
@@ -437,13 +432,7 @@ fn reading_options_export_and_trajectory_from_the_side_panel() {
     harness.run_steps(2);
     harness.get_by_label("Open").click();
     step_until(&mut harness, Duration::from_mins(1), "the run", |app| {
-        app.session.dataset.is_some()
-            && !app.session.is_running()
-            && app
-                .session
-                .snapshot
-                .as_ref()
-                .is_some_and(|s| s.status == RunStatus::Finished)
+        app.session.dataset.is_some() && common::run_finished(app)
     });
     assert_eq!(
         harness.state().session.n_rows(),

@@ -22,3 +22,13 @@ pub fn step_until(
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// Whether the app's t-SNE run has ended with a finished layout.
+pub fn run_finished(app: &LoupeApp) -> bool {
+    !app.session.is_running()
+        && app
+            .session
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.status == loupe_tsne::RunStatus::Finished)
+}

@@ -20,7 +20,8 @@ pub struct ExportJob {
 
 impl ExportJob {
     /// Writes `dataset`'s columns plus `x`, `y` from `positions` to `path` on a thread named
-    /// `loupe-export`: CSV (geometry as WKT) when the name ends in `.csv`, else (Geo)Parquet.
+    /// `loupe-export`: CSV (geometry as WKT) for `.csv`, GeoJSON features in lon/lat for
+    /// `.geojson`/`.json`, else (Geo)Parquet.
     fn start(
         path: PathBuf,
         dataset: Arc<Dataset>,
@@ -32,10 +33,12 @@ impl ExportJob {
         let spawned = std::thread::Builder::new()
             .name("loupe-export".to_owned())
             .spawn(move || {
-                let written = if is_csv(&path) {
-                    loupe_data::write_layout_csv(&path, &dataset, &positions, &[])
-                } else {
-                    loupe_data::write_layout_parquet(&path, &dataset, &positions, &[])
+                let written = match extension(&path).as_str() {
+                    "csv" => loupe_data::write_layout_csv(&path, &dataset, &positions, &[]),
+                    "geojson" | "json" => {
+                        loupe_data::write_layout_geojson(&path, &dataset, &positions, &[])
+                    }
+                    _ => loupe_data::write_layout_parquet(&path, &dataset, &positions, &[]),
                 };
                 slot.publish(
                     written
@@ -62,9 +65,11 @@ impl ExportJob {
     }
 }
 
-fn is_csv(path: &Path) -> bool {
+/// The file name's extension in lower case: it picks the format.
+fn extension(path: &Path) -> String {
     path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// What the side panel's "record trajectory" controls ask for.
@@ -158,6 +163,35 @@ impl TrajectoryRecording {
 }
 
 impl Session {
+    /// Writes the selected rows (all their columns, `x`, `y`) to `path`, in the format its
+    /// extension names.
+    pub(super) fn export_selection(&mut self, path: PathBuf) {
+        let Some(positions) = self.positions().cloned() else {
+            self.error = Some("export selection: no layout yet".to_owned());
+            return;
+        };
+        if positions.len() != 2 * self.n_rows() {
+            self.error = Some("the layout is still being prepared; export it once it runs".into());
+            return;
+        }
+        let Some((rows, subset)) = self.selected_subset("export selection") else {
+            return;
+        };
+        let xy: Vec<f32> = rows
+            .iter()
+            .flat_map(|&r| [positions[2 * r], positions[2 * r + 1]])
+            .collect();
+        let repaint = Arc::clone(&self.repaint);
+        self.export = Some(ExportJob::start(
+            path,
+            Arc::new(subset),
+            Arc::new(xy),
+            move || {
+                repaint();
+            },
+        ));
+    }
+
     /// Starts writing the current layout (with any projected rows) to `path`.
     pub(super) fn export_layout(&mut self, path: PathBuf) {
         let (Some(dataset), Some(positions)) = (self.dataset.clone(), self.positions().cloned())

@@ -21,6 +21,7 @@ mod shown_chip;
 mod side_panel;
 mod status_bar;
 mod vector_view;
+mod views;
 
 use std::sync::Arc;
 

@@ -19,6 +19,8 @@ pub struct SelectionState {
     pub isolated: bool,
     /// The name typed for "Keep as".
     pub name_text: String,
+    /// Where "Export" writes the selected rows.
+    pub export_path: String,
 }
 
 impl Session {
@@ -52,6 +54,26 @@ impl Session {
             self.selection.isolated = false;
         }
         self.refresh_colors();
+    }
+
+    /// The selected rows (in order) and the dataset of just those rows; on failure the reason
+    /// is shown, prefixed with `what`.
+    pub(super) fn selected_subset(
+        &mut self,
+        what: &str,
+    ) -> Option<(Vec<usize>, loupe_core::Dataset)> {
+        let (Some(dataset), Some(selection)) = (&self.dataset, &self.selection.current) else {
+            self.error = Some(format!("{what}: select some points first (lasso or box)"));
+            return None;
+        };
+        let rows = selection.to_indices();
+        match dataset.take_rows(&rows) {
+            Ok(subset) => Some((rows, subset)),
+            Err(err) => {
+                self.error = Some(format!("{what}: {err}"));
+                None
+            }
+        }
     }
 
     /// Forgets the current selection (Esc).

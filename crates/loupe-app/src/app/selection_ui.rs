@@ -18,6 +18,16 @@ const HISTOGRAM_BARS: usize = 12;
 /// The Selection section: empty-state hint, or everything about the selected rows.
 pub fn selection_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Command>) {
     ui.heading("Selection");
+    if let Some(parent) = session.views.last() {
+        let text = format!(
+            "Back to {} ({} rows)",
+            parent.dataset.name(),
+            parent.dataset.n_rows()
+        );
+        if ui.button(text).clicked() {
+            commands.push(Command::BackToParentView);
+        }
+    }
     let (Some(dataset), Some(selection)) = (&session.dataset, &session.selection.current) else {
         ui.label(
             egui::RichText::new("lasso or box on the plot (tools top-left) to select points")
@@ -55,6 +65,32 @@ pub fn selection_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec
     if let Some(range) = date_range(dataset, selection) {
         ui.label(format!("dates: {range}"));
     }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Re-run t-SNE on selection")
+            .on_hover_text("lay out these rows on their own; Back returns to this view")
+            .clicked()
+        {
+            commands.push(Command::RerunOnSelection);
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("export to");
+        ui.add(
+            egui::TextEdit::singleline(&mut session.selection.export_path)
+                .hint_text(".parquet, .csv or .geojson")
+                .desired_width(120.0),
+        )
+        .labelled_by(label.id);
+        let path = session.selection.export_path.trim().to_owned();
+        if ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Export selection"))
+            .on_hover_text("the selected rows with all their columns and x, y")
+            .clicked()
+        {
+            commands.push(Command::ExportSelection(path.into()));
+        }
+    });
     egui::CollapsingHeader::new(format!("rows ({})", selection.count()))
         .default_open(false)
         .show(ui, |ui| rows_ui(ui, dataset, selection));

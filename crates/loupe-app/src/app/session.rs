@@ -18,6 +18,7 @@ use super::loader::{DataSource, LoadJob};
 use super::palette;
 use super::picker::Picker;
 use super::selection::SelectionState;
+use super::views::SavedView;
 use crate::cli::{PhaseList, PhaseRow, TsneArgs};
 
 /// What the UI asks the session to do.
@@ -78,6 +79,12 @@ pub enum Command {
     ToggleCategory(usize),
     /// Colour by a numeric column or a structure colouring (computed in the background).
     ColourBySource(ColourSource),
+    /// Write the selected rows (with `x`, `y`) to this file (.parquet, .csv, .geojson).
+    ExportSelection(std::path::PathBuf),
+    /// Lay out the selected rows on their own, in a view of their own.
+    RerunOnSelection,
+    /// Return to the view a selection was taken from.
+    BackToParentView,
 }
 
 /// What a finished load is for.
@@ -163,6 +170,8 @@ pub struct Session {
     pub filters: FilterState,
     /// Numeric and structure colourings.
     pub colouring: ColouringState,
+    /// Views left for a re-run on a selection, innermost last.
+    pub views: Vec<SavedView>,
     /// Where "Export layout" writes.
     pub export_path: String,
     /// The last success worth telling (an export written), shown until the next one.
@@ -223,6 +232,7 @@ impl Session {
             clusters: ClusterState::default(),
             filters: FilterState::default(),
             colouring: ColouringState::default(),
+            views: Vec::new(),
             export_path: String::new(),
             notice: None,
             export: None,
@@ -283,6 +293,9 @@ impl Session {
             Command::SelectCategory(code, mode) => self.select_category(code, mode),
             Command::ToggleCategory(code) => self.toggle_category(code),
             Command::ColourBySource(source) => self.colour_by_source(source),
+            Command::ExportSelection(path) => self.export_selection(path),
+            Command::RerunOnSelection => self.rerun_on_selection(),
+            Command::BackToParentView => self.back_to_parent_view(),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {
@@ -445,8 +458,18 @@ impl Session {
     }
 
     fn set_dataset(&mut self, dataset: Dataset) {
-        self.stop_run();
+        self.views.clear();
         self.load_report = None;
+        self.show_dataset(Arc::new(dataset));
+        if self.autostart {
+            self.start_run();
+        }
+    }
+
+    /// Shows `dataset` from scratch (no layout, selection, filter or colouring), without
+    /// starting a run.
+    pub(super) fn show_dataset(&mut self, dataset: Arc<Dataset>) {
+        self.stop_run();
         self.layout = None;
         self.projection = None;
         self.snapshot = None;
@@ -457,7 +480,6 @@ impl Session {
         if let Some(picker) = &mut self.picker {
             picker.clear(self.positions_generation + 1);
         }
-        let dataset = Arc::new(dataset);
         let color_by = dataset.categorical_columns().into_iter().next();
         self.dataset = Some(dataset);
         self.selection.current = None;
@@ -467,9 +489,6 @@ impl Session {
         self.clusters.exemplars.clear();
         self.clusters.elbow = None;
         self.set_color_by(color_by.as_deref());
-        if self.autostart {
-            self.start_run();
-        }
     }
 
     /// Shows `dataset` in place of the current one without resetting the view: for the same
@@ -544,7 +563,7 @@ impl Session {
         self.colors_generation += 1;
     }
 
-    fn start_run(&mut self) {
+    pub(super) fn start_run(&mut self) {
         self.stop_run();
         let Some(dataset) = &self.dataset else {
             self.error = Some("open a dataset first".to_owned());
