@@ -324,3 +324,35 @@ fn mapbox_chips_use_the_token_typed_in_the_password_field_without_showing_it() {
     assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()));
     assert!(!cached[0].display().to_string().contains("loupeAppSecret"));
 }
+
+#[test]
+fn a_lasso_selection_of_geo_rows_shows_their_chips_as_thumbnails() {
+    let server = ChipServer::start(|target| match tile_xyz(target) {
+        Some((_, x, y)) => Answer::png(tile_png(x, y)),
+        None => Answer::status(404, "no such tile"),
+    });
+    let (scratch, chips) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut harness = clay_app(&server, scratch.path(), chips.path());
+    let rows = [3, 50, 120, 200, 416];
+    harness.state_mut().queue(Command::SelectRows(
+        loupe_core::Selection::from_indices(417, &rows).unwrap(),
+        loupe_core::SelectionMode::Replace,
+    ));
+    step_until(
+        &mut harness,
+        Duration::from_secs(60),
+        "the thumbnails",
+        |app| app.inspector.thumbnails.ready() == rows.len(),
+    );
+    harness.run_steps(2);
+    harness.get_by_label("Selection chips (5 of 5)");
+    assert_eq!(
+        files_under(chips.path()).len(),
+        rows.len(),
+        "each chip cached once"
+    );
+    // A new selection starts over; clearing it removes the grid.
+    harness.state_mut().queue(Command::ClearSelection);
+    harness.run_steps(2);
+    assert_eq!(harness.state().inspector.thumbnails.ready(), 0);
+}

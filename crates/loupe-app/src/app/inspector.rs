@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::chip_panel::ChipPanel;
+use super::chip_thumbnails::ChipThumbnails;
 use super::session::{Command, Session};
 use super::vector_view::VectorSettings;
 
@@ -12,21 +13,29 @@ pub struct Inspector {
     pub chips: ChipPanel,
     /// Picture or line plot of the selected row's vector.
     pub vector: VectorSettings,
+    /// Chips of a lasso selection's first rows.
+    pub thumbnails: ChipThumbnails,
+    repaint: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Inspector {
     /// An inspector that asks for a repaint of `ctx` when a chip arrives.
     pub fn new(ctx: &egui::Context) -> Self {
         let ctx = ctx.clone();
+        let repaint: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
         Self {
-            chips: ChipPanel::new(Arc::new(move || ctx.request_repaint())),
+            chips: ChipPanel::new(Arc::clone(&repaint)),
             vector: VectorSettings::default(),
+            thumbnails: ChipThumbnails::default(),
+            repaint,
         }
     }
 
     /// Once per frame, before the UI: follows the selection (fetching its chip).
     pub fn poll(&mut self, ctx: &egui::Context, session: &Session) {
         self.chips.poll(ctx, session);
+        self.thumbnails
+            .poll(ctx, session, self.chips.settings(), &self.repaint);
     }
 }
 
@@ -39,6 +48,9 @@ pub fn inspector_ui(
     commands: &mut Vec<Command>,
 ) {
     ui.heading("Inspector");
+    if let Some(selection) = &session.selection.current {
+        inspector.thumbnails.thumbnails_ui(ui, selection.count());
+    }
     let (Some(dataset), Some(row)) = (&session.dataset, session.selected) else {
         ui.label("Click a point to inspect it.");
         return;

@@ -2,6 +2,7 @@
 
 mod chip_panel;
 mod chip_settings;
+mod chip_thumbnails;
 mod clusters;
 mod colouring;
 mod continuation;
