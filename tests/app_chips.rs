@@ -340,7 +340,7 @@ fn a_lasso_selection_of_geo_rows_shows_their_chips_as_thumbnails() {
     ));
     step_until(
         &mut harness,
-        Duration::from_secs(60),
+        Duration::from_mins(1),
         "the thumbnails",
         |app| app.inspector.thumbnails.ready() == rows.len(),
     );
