@@ -5,6 +5,7 @@
 
 #[path = "support/chip_server.rs"]
 mod chip_server;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chip_server::{Answer, ChipServer, files_under, tile_png, tile_xyz};
+use common::step_until;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use loupe_app::app::{Command, DataSource, LoupeApp, VectorView};
@@ -21,24 +23,6 @@ use loupe_app::imagery::ImagerySettings;
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/03WVN_20220610_20220610_v001.gpq")
-}
-
-/// Steps the harness until `done` holds, failing after `timeout`.
-fn step_until(
-    harness: &mut Harness<'_, LoupeApp>,
-    timeout: Duration,
-    what: &str,
-    mut done: impl FnMut(&mut LoupeApp) -> bool,
-) {
-    let deadline = Instant::now() + timeout;
-    loop {
-        harness.step();
-        if done(harness.state_mut()) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// The app without t-SNE, its dataset cache in `scratch`, chips from `server`'s tiles into

@@ -362,6 +362,21 @@ fn lasso_box_isolate_and_kmeans_on_a_finished_layout() {
     assert_eq!(categories.counts.iter().sum::<usize>(), n);
     assert_eq!(app.session.clusters.exemplars.len(), 10);
 
+    // The elbow curve: inertia for each k, falling from the smallest k to the largest.
+    harness
+        .state_mut()
+        .queue(Command::Elbow(ClusterSpace::Layout));
+    step_until(
+        &mut harness,
+        Duration::from_mins(1),
+        "the elbow curve",
+        |app| app.session.clusters.job.is_none() && app.session.clusters.elbow.is_some(),
+    );
+    harness.run_steps(2);
+    let elbow = harness.state().session.clusters.elbow.clone().unwrap();
+    assert_eq!(elbow.len(), 12);
+    assert!(elbow[0].inertia > elbow[11].inertia, "{elbow:?}");
+
     // k = 100 exceeds the categorical limit of ordinary columns but still colours.
     harness
         .state_mut()

@@ -24,6 +24,10 @@ pub fn step_until(
 }
 
 /// Whether the app's t-SNE run has ended with a finished layout.
+#[allow(
+    dead_code,
+    reason = "each test binary includes this module; not all of them use it"
+)]
 pub fn run_finished(app: &LoupeApp) -> bool {
     !app.session.is_running()
         && app

@@ -368,47 +368,22 @@ pub fn clusters_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<
     }
 }
 
-/// Inertia against k as a small line chart.
+/// Inertia against k (`egui_plot`): the bend of the curve suggests a k.
 fn elbow_plot_ui(ui: &mut egui::Ui, points: &[loupe_cluster::ElbowPoint]) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(240.0, 120.0), egui::Sense::hover());
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 2.0, egui::Color32::from_gray(20));
-    let (Some(first), Some(last)) = (points.first(), points.last()) else {
-        return;
-    };
-    let max = points
-        .iter()
-        .map(|p| p.inertia)
-        .fold(0.0, f64::max)
-        .max(1e-12);
-    let span = (last.k - first.k).max(1) as f32;
-    let inner = rect.shrink(12.0);
-    let at = |p: &loupe_cluster::ElbowPoint| {
-        egui::pos2(
-            inner.left() + inner.width() * (p.k - first.k) as f32 / span,
-            inner.bottom() - inner.height() * (p.inertia / max) as f32,
-        )
-    };
-    let line: Vec<egui::Pos2> = points.iter().map(at).collect();
-    painter.add(egui::Shape::line(
-        line.clone(),
-        egui::Stroke::new(1.5, egui::Color32::from_rgb(110, 184, 255)),
-    ));
-    for (point, pos) in points.iter().zip(line) {
-        painter.circle_filled(pos, 2.5, egui::Color32::WHITE);
-        painter.text(
-            pos + egui::vec2(0.0, 4.0),
-            egui::Align2::CENTER_TOP,
-            point.k.to_string(),
-            egui::FontId::proportional(9.0),
-            egui::Color32::from_gray(150),
-        );
-    }
-    painter.text(
-        rect.left_top() + egui::vec2(4.0, 2.0),
-        egui::Align2::LEFT_TOP,
-        "inertia vs k",
-        egui::FontId::proportional(10.0),
-        egui::Color32::from_gray(170),
-    );
+    let line: Vec<[f64; 2]> = points.iter().map(|p| [p.k as f64, p.inertia]).collect();
+    egui_plot::Plot::new("elbow_plot")
+        .height(140.0)
+        .x_axis_label("k")
+        .y_axis_label("inertia")
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .show(ui, |plot| {
+            plot.line(egui_plot::Line::new(
+                "inertia",
+                egui_plot::PlotPoints::new(line.clone()),
+            ));
+            plot.points(egui_plot::Points::new("k", egui_plot::PlotPoints::new(line)).radius(3.0));
+        });
 }
