@@ -371,14 +371,9 @@ pub fn clusters_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<
 /// Inertia against k (`egui_plot`): the bend of the curve suggests a k.
 fn elbow_plot_ui(ui: &mut egui::Ui, points: &[loupe_cluster::ElbowPoint]) {
     let line: Vec<[f64; 2]> = points.iter().map(|p| [p.k as f64, p.inertia]).collect();
-    egui_plot::Plot::new("elbow_plot")
-        .height(140.0)
+    super::vector_view::fixed_plot("elbow_plot", 140.0)
         .x_axis_label("k")
         .y_axis_label("inertia")
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
         .show(ui, |plot| {
             plot.line(egui_plot::Line::new(
                 "inertia",

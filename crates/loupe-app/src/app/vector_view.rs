@@ -146,18 +146,22 @@ fn vector_image_ui(ui: &mut egui::Ui, dataset: &Dataset, row: usize, [height, wi
 /// Draws a row's vector as a line over the dimension index.
 fn vector_plot_ui(ui: &mut egui::Ui, values: &[f32]) {
     let points = plot_points(values, MAX_PLOT_POINTS);
-    egui_plot::Plot::new("inspector_vector_plot")
-        .height(160.0)
+    fixed_plot("inspector_vector_plot", 160.0).show(ui, |plot| {
+        plot.line(egui_plot::Line::new(
+            "vector",
+            egui_plot::PlotPoints::new(points),
+        ));
+    });
+}
+
+/// A plot that stays put: inside a scrolling panel, drag and scroll belong to the panel.
+pub(super) fn fixed_plot(id: &str, height: f32) -> egui_plot::Plot<'_> {
+    egui_plot::Plot::new(id)
+        .height(height)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
-        .show(ui, |plot| {
-            plot.line(egui_plot::Line::new(
-                "vector",
-                egui_plot::PlotPoints::new(points),
-            ));
-        });
 }
 
 /// `(index, value)` pairs; above `max` values, the min and max of each of `max / 2` buckets.
