@@ -48,6 +48,24 @@ pub enum Strategy {
     LinearProbe(ProbeParams),
 }
 
+/// Below this norm a mean of unit vectors (norm ≤ 1, or ≤ 2 for a difference of means) is
+/// treated as cancelled out: its direction is rounding noise, not a query.
+const CANCELLED_NORM: f64 = 1e-5;
+
+/// Zeroes a derived direction whose norm is below [`CANCELLED_NORM`], so that `normalise`
+/// reports it as having no direction instead of amplifying rounding error.
+fn cancelled(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v
+        .iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt();
+    if norm < CANCELLED_NORM {
+        v.fill(0.0);
+    }
+    v
+}
+
 /// Labelled rows gathered once per request.
 pub(crate) struct Pools {
     pub positives: Vec<usize>,
@@ -112,7 +130,7 @@ impl NormalisedVectors {
     ) -> Result<Option<Vec<f32>>, SimilarError> {
         match strategy {
             Strategy::MeanCosine => normalise(
-                &self.mean_of(&pools.positives),
+                &cancelled(self.mean_of(&pools.positives)),
                 self.dim(),
                 "mean of positives",
             )
@@ -124,7 +142,7 @@ impl NormalisedVectors {
                 let p = self.mean_of(&pools.positives);
                 let q = self.mean_of(&pools.negatives);
                 let d: Vec<f32> = p.iter().zip(&q).map(|(a, b)| a - b).collect();
-                normalise(&d, self.dim(), "contrastive direction").map(Some)
+                normalise(&cancelled(d), self.dim(), "contrastive direction").map(Some)
             }
             _ => Ok(None),
         }

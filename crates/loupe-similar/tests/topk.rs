@@ -1,0 +1,141 @@
+//! Exact top-k against a brute-force reference, across k and thread counts.
+
+use loupe_similar::{NormalisedVectors, SimilarError, dot};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Random rows with some exact duplicates (to force ties) and a few undefined rows.
+fn data(n: usize, d: usize, seed: u64) -> Vec<f32> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut v: Vec<f32> = (0..n * d).map(|_| rng.random_range(-1.0..1.0)).collect();
+    for i in (0..n).step_by(97) {
+        let src = (i * 31 + 7) % n;
+        let row: Vec<f32> = v[src * d..(src + 1) * d].to_vec();
+        v[i * d..(i + 1) * d].copy_from_slice(&row);
+    }
+    v[5 * d..6 * d].fill(0.0);
+    v[11 * d] = f32::NAN;
+    v
+}
+
+fn brute(
+    v: &NormalisedVectors,
+    q: &[f32],
+    k: usize,
+    exclude: impl Fn(usize) -> bool,
+) -> Vec<(usize, f32)> {
+    let q = v.normalise_query(q).unwrap();
+    let mut all: Vec<(usize, f32)> = (0..v.rows())
+        .filter(|&r| v.is_defined(r) && !exclude(r))
+        .map(|r| (r, dot(v.row(r), &q)))
+        .collect();
+    all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    all.truncate(k);
+    all
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn top_k_matches_brute_force_for_several_k_and_threads() {
+    let (n, d) = (10_000, 37);
+    let raw = data(n, d, 7);
+    let v = NormalisedVectors::new(&raw, d).unwrap();
+    assert_eq!(v.defined_count(), n - 2);
+    let exclude = |r: usize| r % 13 == 0;
+    for qrow in [0_usize, 194, 3333] {
+        let q = raw[qrow * d..(qrow + 1) * d].to_vec();
+        for k in [1_usize, 2, 10, 100, 4097, n + 5] {
+            let want = brute(&v, &q, k, exclude);
+            let one = pool(1).install(|| v.top_k(&q, k, exclude).unwrap());
+            let three = pool(3).install(|| v.top_k(&q, k, exclude).unwrap());
+            assert_eq!(one, want, "1 thread, k = {k}");
+            assert_eq!(three, want, "3 threads, k = {k}");
+        }
+    }
+}
+
+#[test]
+fn duplicates_tie_by_smaller_index() {
+    let d = 4;
+    let mut raw = vec![0.5_f32, 0.1, 0.2, 0.3];
+    raw.extend_from_slice(&[1.0, 0.0, 0.0, 0.0]);
+    raw.extend_from_slice(&[0.5, 0.1, 0.2, 0.3]);
+    raw.extend_from_slice(&[0.5, 0.1, 0.2, 0.3]);
+    let v = NormalisedVectors::new(&raw, d).unwrap();
+    let got = v.top_k(&[0.5, 0.1, 0.2, 0.3], 3, |_| false).unwrap();
+    let rows: Vec<usize> = got.iter().map(|&(r, _)| r).collect();
+    assert_eq!(rows, vec![0, 2, 3]);
+    assert_eq!(got[0].1, got[2].1);
+    let by_row = v.top_k_row(2, 2).unwrap();
+    assert_eq!(
+        by_row.iter().map(|&(r, _)| r).collect::<Vec<_>>(),
+        vec![0, 3]
+    );
+}
+
+#[test]
+fn undefined_rows_never_rank_and_cannot_be_queries() {
+    let d = 3;
+    let raw = [
+        1.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        f32::INFINITY,
+        1.0,
+        0.0,
+        0.0,
+        1.0,
+        0.0,
+    ];
+    let v = NormalisedVectors::new(&raw, d).unwrap();
+    assert!(!v.is_defined(1) && !v.is_defined(2));
+    let got = v.top_k(&[1.0, 1.0, 0.0], 10, |_| false).unwrap();
+    assert_eq!(got.iter().map(|&(r, _)| r).collect::<Vec<_>>(), vec![0, 3]);
+    assert_eq!(
+        v.top_k_row(1, 3),
+        Err(SimilarError::UndefinedRow { row: 1 })
+    );
+    assert_eq!(
+        v.top_k_row(2, 3),
+        Err(SimilarError::UndefinedRow { row: 2 })
+    );
+    assert_eq!(
+        v.top_k_row(9, 3),
+        Err(SimilarError::RowOutOfRange { row: 9, rows: 4 })
+    );
+    assert_eq!(
+        v.top_k(&[0.0, 0.0, 0.0], 3, |_| false),
+        Err(SimilarError::ZeroQuery { what: "query" })
+    );
+    assert_eq!(
+        v.top_k(&[1.0, 0.0], 3, |_| false),
+        Err(SimilarError::QueryDimension {
+            expected: 3,
+            found: 2
+        })
+    );
+    assert_eq!(v.top_k(&[1.0, 0.0, 0.0], 0, |_| false), Ok(vec![]));
+}
+
+#[test]
+fn bad_construction_inputs() {
+    assert_eq!(
+        NormalisedVectors::new(&[1.0, 2.0, 3.0], 2).unwrap_err(),
+        SimilarError::RaggedVectors { len: 3, dim: 2 }
+    );
+    assert_eq!(
+        NormalisedVectors::new(&[], 0).unwrap_err(),
+        SimilarError::ZeroDimension { dim: 0 }
+    );
+    let v = NormalisedVectors::new(&[3.0, 4.0], 2).unwrap();
+    assert!((v.row(0)[0] - 0.6).abs() < 1e-7 && (v.row(0)[1] - 0.8).abs() < 1e-7);
+}
