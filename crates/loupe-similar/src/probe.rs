@@ -129,7 +129,7 @@ fn train(
         for (o, &x) in look32.iter_mut().zip(&look[..dim]) {
             *o = x as f32;
         }
-        grad.iter_mut().for_each(|g| *g = 0.0);
+        grad.fill(0.0);
         for &(r, y, alpha) in &examples {
             let x = v.row(r);
             let z = f64::from(dot(x, &look32)) + look[dim];

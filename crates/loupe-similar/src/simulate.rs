@@ -93,10 +93,10 @@ pub fn simulate(
             Ok(shown) => {
                 for (r, _) in shown {
                     let flip = rng.random::<f64>() < params.label_noise;
-                    labels[r] = if truth[r] != flip {
-                        Label::Positive
-                    } else {
+                    labels[r] = if truth[r] == flip {
                         Label::Negative
+                    } else {
+                        Label::Positive
                     };
                 }
             }

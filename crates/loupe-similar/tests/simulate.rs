@@ -24,7 +24,10 @@ fn toy() -> (NormalisedVectors, Vec<bool>) {
         }
         truth.push(hot);
     }
-    (NormalisedVectors::new(&raw, d).unwrap(), truth)
+    (
+        NormalisedVectors::new(&raw, d).expect("valid toy set"),
+        truth,
+    )
 }
 
 fn params(seed: u64, noise: f64) -> SimulateParams {
@@ -71,7 +74,7 @@ fn simulation_input_errors() {
         Err(SimilarError::LengthMismatch { what: "truth", .. })
     ));
     assert_eq!(
-        simulate(&v, &vec![false; 100], Strategy::MeanCosine, &params(1, 0.0)),
+        simulate(&v, &[false; 100], Strategy::MeanCosine, &params(1, 0.0)),
         Err(SimilarError::NoPositives)
     );
     assert!(matches!(
