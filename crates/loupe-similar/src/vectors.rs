@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::dot::dot;
+use crate::dot::dot_fn;
 use crate::error::SimilarError;
 use crate::select::{BLOCK_ROWS, par_top_k};
 
@@ -146,6 +146,7 @@ impl NormalisedVectors {
     ) -> Vec<(usize, f32)> {
         let dim = self.dim;
         let data = &self.data;
+        let dot = dot_fn();
         par_top_k(
             self.rows,
             k,
@@ -160,6 +161,7 @@ impl NormalisedVectors {
     /// Cosine of every row to the unit vector `q` (0 for undefined rows), in parallel.
     pub(crate) fn cosines(&self, q: &[f32]) -> Vec<f32> {
         let mut out = vec![0.0_f32; self.rows];
+        let dot = dot_fn();
         out.par_chunks_mut(BLOCK_ROWS)
             .zip(self.data.par_chunks(BLOCK_ROWS * self.dim))
             .for_each(|(o, rows)| {
