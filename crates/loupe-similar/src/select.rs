@@ -86,6 +86,30 @@ where
     S: Fn(usize) -> f32 + Sync,
     X: Fn(usize) -> bool + Sync,
 {
+    par_top_k_blocks(
+        rows,
+        k,
+        |start, out| {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = score(start + i);
+            }
+        },
+        skip,
+    )
+}
+
+/// [`par_top_k`] where `score_block(start, out)` fills the scores of rows
+/// `start..start + out.len()` at once (so a kernel can stream several rows together).
+pub(crate) fn par_top_k_blocks<S, X>(
+    rows: usize,
+    k: usize,
+    score_block: S,
+    skip: X,
+) -> Vec<Candidate>
+where
+    S: Fn(usize, &mut [f32]) + Sync,
+    X: Fn(usize) -> bool + Sync,
+{
     if k == 0 || rows == 0 {
         return Vec::new();
     }
@@ -95,13 +119,12 @@ where
         .map(|b| {
             let start = b * BLOCK_ROWS;
             let end = (start + BLOCK_ROWS).min(rows);
+            let mut scores = vec![0.0_f32; end - start];
+            score_block(start, &mut scores);
             let mut top = TopK::new(k);
-            for row in start..end {
+            for (row, &score) in (start..end).zip(&scores) {
                 if !skip(row) {
-                    top.push(Candidate {
-                        score: score(row),
-                        row,
-                    });
+                    top.push(Candidate { score, row });
                 }
             }
             top.into_sorted()

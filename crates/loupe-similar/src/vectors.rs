@@ -2,9 +2,9 @@
 
 use rayon::prelude::*;
 
-use crate::dot::dot_fn;
+use crate::dot::dots;
 use crate::error::SimilarError;
-use crate::select::{BLOCK_ROWS, par_top_k};
+use crate::select::{BLOCK_ROWS, par_top_k_blocks};
 
 /// Row-major `N × D` vectors scaled to unit L2 norm, made once per dataset.
 ///
@@ -146,11 +146,10 @@ impl NormalisedVectors {
     ) -> Vec<(usize, f32)> {
         let dim = self.dim;
         let data = &self.data;
-        let dot = dot_fn();
-        par_top_k(
+        par_top_k_blocks(
             self.rows,
             k,
-            |r| dot(&data[r * dim..(r + 1) * dim], q),
+            |start, out| dots(&data[start * dim..(start + out.len()) * dim], q, out),
             |r| !self.defined[r] || exclude(r),
         )
         .into_iter()
@@ -161,14 +160,9 @@ impl NormalisedVectors {
     /// Cosine of every row to the unit vector `q` (0 for undefined rows), in parallel.
     pub(crate) fn cosines(&self, q: &[f32]) -> Vec<f32> {
         let mut out = vec![0.0_f32; self.rows];
-        let dot = dot_fn();
         out.par_chunks_mut(BLOCK_ROWS)
             .zip(self.data.par_chunks(BLOCK_ROWS * self.dim))
-            .for_each(|(o, rows)| {
-                for (s, r) in o.iter_mut().zip(rows.chunks_exact(self.dim)) {
-                    *s = dot(r, q);
-                }
-            });
+            .for_each(|(o, rows)| dots(rows, q, o));
         out
     }
 }
