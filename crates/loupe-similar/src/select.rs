@@ -136,3 +136,56 @@ where
     }
     top.into_sorted()
 }
+
+/// Exact top-k for `m` score functions at once, in one pass over the rows: `score_block(start,
+/// out)` fills `out[j·len + i]` with score `j` of row `start + i` (`len = out.len() / m`).
+/// Same fixed blocks and in-order merge as [`par_top_k`], so each list equals the
+/// single-query answer whatever the thread count.
+pub(crate) fn par_top_k_multi<S, X>(
+    rows: usize,
+    m: usize,
+    k: usize,
+    score_block: S,
+    skip: X,
+) -> Vec<Vec<Candidate>>
+where
+    S: Fn(usize, &mut [f32]) + Sync,
+    X: Fn(usize) -> bool + Sync,
+{
+    if k == 0 || rows == 0 || m == 0 {
+        return vec![Vec::new(); m];
+    }
+    let blocks = rows.div_ceil(BLOCK_ROWS);
+    let partial: Vec<Vec<Vec<Candidate>>> = (0..blocks)
+        .into_par_iter()
+        .map(|b| {
+            let start = b * BLOCK_ROWS;
+            let len = (start + BLOCK_ROWS).min(rows) - start;
+            let mut scores = vec![0.0_f32; len * m];
+            score_block(start, &mut scores);
+            scores
+                .chunks_exact(len)
+                .map(|per_query| {
+                    let mut top = TopK::new(k);
+                    for (row, &score) in (start..start + len).zip(per_query) {
+                        if !skip(row) {
+                            top.push(Candidate { score, row });
+                        }
+                    }
+                    top.into_sorted()
+                })
+                .collect()
+        })
+        .collect();
+    (0..m)
+        .map(|j| {
+            let mut top = TopK::new(k);
+            for block in &partial {
+                for &c in &block[j] {
+                    top.push(c);
+                }
+            }
+            top.into_sorted()
+        })
+        .collect()
+}

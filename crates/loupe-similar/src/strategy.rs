@@ -173,13 +173,11 @@ impl NormalisedVectors {
                     .iter()
                     .map(|&c| (1.0 + c) / 4.0)
                     .collect();
-                for &p in &pools.positives {
-                    let hits = self.top_k_unit(self.row(p), per_positive, |r| {
-                        labels[r] != Label::Unlabelled
-                    });
-                    for (r, _) in hits {
-                        scores[r] += 1.0;
-                    }
+                let queries: Vec<&[f32]> = pools.positives.iter().map(|&p| self.row(p)).collect();
+                let lists = self
+                    .top_k_many_unit(&queries, per_positive, |r| labels[r] != Label::Unlabelled);
+                for (r, _) in lists.into_iter().flatten() {
+                    scores[r] += 1.0;
                 }
                 Ok(scores)
             }

@@ -139,3 +139,31 @@ fn bad_construction_inputs() {
     let v = NormalisedVectors::new(&[3.0, 4.0], 2).unwrap();
     assert!((v.row(0)[0] - 0.6).abs() < 1e-7 && (v.row(0)[1] - 0.8).abs() < 1e-7);
 }
+
+#[test]
+fn top_k_many_equals_one_query_at_a_time() {
+    let (n, d) = (9_000, 70);
+    let raw = data(n, d, 11);
+    let v = NormalisedVectors::new(&raw, d).unwrap();
+    let queries: Vec<&[f32]> = [3_usize, 97, 4100, 8999]
+        .iter()
+        .map(|&r| &raw[r * d..(r + 1) * d])
+        .collect();
+    let exclude = |r: usize| r.is_multiple_of(7);
+    for k in [1_usize, 50, 5000] {
+        let want: Vec<Vec<(usize, f32)>> = queries
+            .iter()
+            .map(|q| v.top_k(q, k, exclude).unwrap())
+            .collect();
+        let one = pool(1).install(|| v.top_k_many(&queries, k, exclude).unwrap());
+        let three = pool(3).install(|| v.top_k_many(&queries, k, exclude).unwrap());
+        assert_eq!(one, want, "1 thread, k = {k}");
+        assert_eq!(three, want, "3 threads, k = {k}");
+    }
+    let zero = vec![0.0_f32; d];
+    assert_eq!(
+        v.top_k_many(&[queries[0], &zero], 3, |_| false),
+        Err(SimilarError::ZeroQuery { what: "query" })
+    );
+    assert_eq!(v.top_k_many(&[], 3, |_| false), Ok(vec![]));
+}
