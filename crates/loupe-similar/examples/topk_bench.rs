@@ -1,13 +1,14 @@
 //! Times `NormalisedVectors::new` and exact top-k for one query; prints one JSON object.
 //!
 //! ```text
-//! topk_bench [--file PATH | --rows N --seed S] --dim D [--k K] [--repeats R] [--query-row I]
+//! topk_bench [--file PATH | --rows N --seed S] --dim D [--k K] [--repeats R] [--query-row I] [--many M]
 //! ```
 //!
 //! `--file` reads a raw little-endian `f32` file of `N × D` values (as written by
 //! `scripts/bench_similar.py generate`); otherwise `N` rows of uniform `[-1, 1)` values are
 //! generated from the seed. The query is row `I` of the input. Normalisation is timed apart
-//! from the query; the query time is the median of `R` runs.
+//! from the query; the query time is the median of `R` runs. With `--many M`, also times
+//! `top_k_many` for rows `0..M` as queries (one pass for all of them), median of `R`.
 
 use std::time::Instant;
 
@@ -24,6 +25,7 @@ struct Args {
     k: usize,
     repeats: usize,
     query_row: usize,
+    many: usize,
 }
 
 fn parse() -> Result<Args, String> {
@@ -35,6 +37,7 @@ fn parse() -> Result<Args, String> {
         k: 100,
         repeats: 5,
         query_row: 0,
+        many: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -48,6 +51,7 @@ fn parse() -> Result<Args, String> {
             "--k" => a.k = num()?,
             "--repeats" => a.repeats = num()?.max(1),
             "--query-row" => a.query_row = num()?,
+            "--many" => a.many = num()?,
             _ => return Err(format!("unknown argument {flag}")),
         }
     }
@@ -78,6 +82,9 @@ fn main() -> Result<(), String> {
     let v = NormalisedVectors::new(&raw, a.dim).map_err(|e| e.to_string())?;
     let normalise_s = t.elapsed().as_secs_f64();
     let query = raw[a.query_row * a.dim..(a.query_row + 1) * a.dim].to_vec();
+    let many: Vec<Vec<f32>> = (0..a.many.min(v.rows()))
+        .map(|r| raw[r * a.dim..(r + 1) * a.dim].to_vec())
+        .collect();
     drop(raw);
 
     let mut times = Vec::with_capacity(a.repeats);
@@ -87,22 +94,41 @@ fn main() -> Result<(), String> {
         top = v.top_k(&query, a.k, |_| false).map_err(|e| e.to_string())?;
         times.push(t.elapsed().as_secs_f64());
     }
-    let mut sorted = times.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
+    let median = median_of(&times);
+    let refs: Vec<&[f32]> = many.iter().map(Vec::as_slice).collect();
+    let mut many_times = Vec::new();
+    for _ in 0..if refs.is_empty() { 0 } else { a.repeats } {
+        let t = Instant::now();
+        v.top_k_many(&refs, a.k, |_| false)
+            .map_err(|e| e.to_string())?;
+        many_times.push(t.elapsed().as_secs_f64());
+    }
+    let many_median = if many_times.is_empty() {
+        0.0
+    } else {
+        median_of(&many_times)
+    };
     let list = |xs: &[String]| xs.join(", ");
     let times_s: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
     let head: Vec<String> = top.iter().take(10).map(|(r, _)| r.to_string()).collect();
     println!(
         "{{\"tool\": \"loupe\", \"rows\": {}, \"dim\": {}, \"k\": {}, \"threads\": {}, \
          \"load_s\": {load_s:.6}, \"normalise_s\": {normalise_s:.6}, \"topk_median_s\": {median:.6}, \
-         \"topk_times_s\": [{}], \"top10\": [{}]}}",
+         \"topk_times_s\": [{}], \"many\": {}, \"many_median_s\": {many_median:.6}, \"top10\": [{}]}}",
         v.rows(),
         v.dim(),
         a.k,
         rayon::current_num_threads(),
         list(&times_s),
+        refs.len(),
         list(&head),
     );
     Ok(())
+}
+
+/// Median of a non-empty list of times.
+fn median_of(times: &[f64]) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
 }

@@ -17,6 +17,9 @@
 //! readers): it is pure computation on slices, usable from the engine thread, the CLI and
 //! tests. Every parallel reduction runs over fixed-size chunks merged in order, so results do
 //! not depend on the number of threads.
+//!
+//! The only `unsafe` is calling the AVX2 + FMA build of the dot-product kernel after run-time
+//! feature detection (see `dot.rs`); everything else is safe, portable Rust.
 
 mod dot;
 mod error;
