@@ -3,8 +3,8 @@
 use rand::Rng;
 use rayon::prelude::*;
 
-use crate::eigen::symmetric_eigen;
 use crate::stats::{CHUNK_ROWS, FLAT, column_moments};
+use loupe_tsne::symmetric_eigen;
 
 /// PCA scores with zero mean and unit variance per column; flat columns dropped.
 pub(crate) struct Whitened {
@@ -130,7 +130,7 @@ pub(crate) fn decorrelate(w: &[f64], m: usize, k: usize) -> Vec<f64> {
             gram[i * m + j] = (0..k).map(|c| w[i * k + c] * w[j * k + c]).sum();
         }
     }
-    let (values, vectors) = symmetric_eigen(&gram, m);
+    let (values, vectors) = symmetric_eigen(&mut gram, m);
     let largest = values.iter().copied().fold(0.0, f64::max);
     let inv_sqrt: Vec<f64> = values
         .iter()

@@ -32,7 +32,6 @@
 
 mod argmax;
 mod colormap;
-mod eigen;
 mod error;
 mod fastica;
 mod ica;

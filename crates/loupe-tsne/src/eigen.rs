@@ -1,9 +1,11 @@
-//! A small dense symmetric eigensolver for PCA's Rayleigh–Ritz step.
+//! A small dense symmetric eigensolver: PCA's Rayleigh–Ritz step here, and `FastICA`'s
+//! symmetric decorrelation in `loupe-colour`, which calls this one rather than keeping its own.
 
 /// Eigen-decomposition of a symmetric `n × n` matrix (row-major, destroyed) by cyclic Jacobi
 /// rotations. Returns the eigenvalues and the eigenvectors as the columns of an `n × n`
-/// row-major matrix. `n` is the small subspace size, so `O(n³)` per sweep is negligible.
-pub(crate) fn symmetric_eigen(a: &mut [f64], n: usize) -> (Vec<f64>, Vec<f64>) {
+/// row-major matrix. `n` is the small subspace size, so `O(n³)` per sweep is negligible
+/// (cyclic Jacobi: Golub & Van Loan, "Matrix Computations", §8.5).
+pub fn symmetric_eigen(a: &mut [f64], n: usize) -> (Vec<f64>, Vec<f64>) {
     let mut v = vec![0.0; n * n];
     for i in 0..n {
         v[i * n + i] = 1.0;

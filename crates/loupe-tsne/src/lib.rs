@@ -54,6 +54,7 @@ pub use affinity::{
     Affinities, ENTROPY_TOLERANCE, MAX_SEARCH_STEPS, conditional_probabilities,
     joint_probabilities, perplexity_affinities,
 };
+pub use eigen::symmetric_eigen;
 pub use engine::{PrepareStage, StepInfo, TsneEngine};
 pub use error::{ParamError, TsneError};
 pub use fft_gradient::FftTimings;
