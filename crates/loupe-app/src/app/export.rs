@@ -3,7 +3,7 @@
 //! iteration by iteration on the engine thread into the long format the animated-UMAP seed
 //! plots (`index`, `x`, `y`, `label`, `epoch`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use arrow_array::ArrayRef;
@@ -12,6 +12,7 @@ use loupe_data::TrajectoryWriter;
 use loupe_tsne::IterationObserver;
 
 use super::session::Session;
+use crate::select::OutputFormat;
 
 /// A layout being written; the outcome (a line for the status bar) appears when done.
 pub struct ExportJob {
@@ -33,13 +34,10 @@ impl ExportJob {
         let spawned = std::thread::Builder::new()
             .name("loupe-export".to_owned())
             .spawn(move || {
-                let written = match extension(&path).as_str() {
-                    "csv" => loupe_data::write_layout_csv(&path, &dataset, &positions, &[]),
-                    "geojson" | "json" => {
-                        loupe_data::write_layout_geojson(&path, &dataset, &positions, &[])
-                    }
-                    _ => loupe_data::write_layout_parquet(&path, &dataset, &positions, &[]),
-                };
+                // Unknown extensions are Parquet, as for `loupe embed`.
+                let written = OutputFormat::from_path(&path)
+                    .unwrap_or(OutputFormat::Parquet)
+                    .write(&path, dataset.metadata(), &positions, &[]);
                 slot.publish(
                     written
                         .map(|()| {
@@ -63,13 +61,6 @@ impl ExportJob {
     pub fn poll(&self) -> Option<Result<String, String>> {
         self.result.take().map(|r| (*r).clone())
     }
-}
-
-/// The file name's extension in lower case: it picks the format.
-fn extension(path: &Path) -> String {
-    path.extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default()
 }
 
 /// What the side panel's "record trajectory" controls ask for.
