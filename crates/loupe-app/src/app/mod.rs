@@ -5,6 +5,7 @@ mod chip_settings;
 mod chip_thumbnails;
 mod clusters;
 mod colouring;
+mod command;
 mod continuation;
 mod export;
 mod files_ui;
