@@ -59,7 +59,7 @@ pub enum CachePolicy {
 
 impl CachePolicy {
     /// The directory this policy resolves to now, or `None` for no cache.
-    pub(crate) fn dir(&self) -> Option<PathBuf> {
+    pub fn dir(&self) -> Option<PathBuf> {
         match self {
             Self::Off => None,
             Self::Dir(dir) => Some(dir.clone()),

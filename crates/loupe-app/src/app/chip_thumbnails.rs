@@ -1,5 +1,6 @@
 //! The chips of a lasso selection's first rows as a grid of thumbnails in the inspector, so
-//! "what is this cluster?" is answered with pictures. They come through their own
+//! "what is this cluster?" is answered with pictures (and, with another instance, the
+//! chips of the similarity candidates). They come through their own
 //! [`ChipFetcher`] (queued, not newest-wins, so the clicked row's chip is never cancelled by
 //! them) and the same disk cache as the inspector's chip; a new selection drops the old work.
 
@@ -56,8 +57,26 @@ impl ChipThumbnails {
         settings: &ImagerySettings,
         repaint: &Arc<dyn Fn() + Send + Sync>,
     ) {
-        let (Some(dataset), Some(selection)) = (&session.dataset, &session.selection.current)
-        else {
+        let rows: Vec<usize> = session
+            .selection
+            .current
+            .as_ref()
+            .map(|selection| selection.iter().take(THUMBNAILS).collect())
+            .unwrap_or_default();
+        self.poll_rows(ctx, session.dataset.as_ref(), rows, settings, repaint);
+    }
+
+    /// Once per frame: keeps thumbnails of `rows` of `dataset` (any rows: a selection's,
+    /// the similarity candidates'), starting over when they change.
+    pub fn poll_rows(
+        &mut self,
+        ctx: &egui::Context,
+        dataset: Option<&Arc<Dataset>>,
+        rows: Vec<usize>,
+        settings: &ImagerySettings,
+        repaint: &Arc<dyn Fn() + Send + Sync>,
+    ) {
+        let Some(dataset) = dataset.filter(|_| !rows.is_empty()) else {
             self.clear();
             return;
         };
@@ -67,7 +86,7 @@ impl ChipThumbnails {
         };
         let key = Key {
             dataset: Arc::as_ptr(dataset),
-            rows: selection.iter().take(THUMBNAILS).collect(),
+            rows,
         };
         if self.key.as_ref() != Some(&key) {
             self.clear();
@@ -178,6 +197,14 @@ impl ChipThumbnails {
             .count()
     }
 
+    /// One row's thumbnail, `size` points square: the picture, a spinner while it comes, a
+    /// grey square whose tooltip says why when it failed, nothing for a row not kept.
+    pub fn thumb_ui(&self, ui: &mut egui::Ui, row: usize, size: f32) {
+        if let Some((_, thumb)) = self.thumbs.iter().find(|(r, _)| *r == row) {
+            thumb_ui(ui, row, thumb, egui::vec2(size, size));
+        }
+    }
+
     /// The grid: a picture per row, a spinner while it comes, a short reason when it failed.
     pub fn thumbnails_ui(&self, ui: &mut egui::Ui, total: usize) {
         if self.thumbs.is_empty() {
@@ -191,26 +218,29 @@ impl ChipThumbnails {
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 for (row, thumb) in &self.thumbs {
-                    let size = egui::vec2(THUMB_PX, THUMB_PX);
-                    match thumb {
-                        Thumb::Ready(texture) => {
-                            ui.add(egui::Image::new((texture.id(), size)))
-                                .on_hover_text(format!("row {row}"));
-                        }
-                        Thumb::Failed(reason) => {
-                            let (rect, response) =
-                                ui.allocate_exact_size(size, egui::Sense::hover());
-                            ui.painter()
-                                .rect_filled(rect, 2.0, egui::Color32::from_gray(40));
-                            response.on_hover_text(format!("row {row}: {reason}"));
-                        }
-                        Thumb::Waiting | Thumb::Fetching(_) | Thumb::Decoding(_) => {
-                            let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
-                            ui.put(rect, egui::Spinner::new());
-                        }
-                    }
+                    thumb_ui(ui, *row, thumb, egui::vec2(THUMB_PX, THUMB_PX));
                 }
             });
         });
+    }
+}
+
+/// Draws one thumbnail in its state.
+fn thumb_ui(ui: &mut egui::Ui, row: usize, thumb: &Thumb, size: egui::Vec2) {
+    match thumb {
+        Thumb::Ready(texture) => {
+            ui.add(egui::Image::new((texture.id(), size)))
+                .on_hover_text(format!("row {row}"));
+        }
+        Thumb::Failed(reason) => {
+            let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+            ui.painter()
+                .rect_filled(rect, 2.0, egui::Color32::from_gray(40));
+            response.on_hover_text(format!("row {row}: {reason}"));
+        }
+        Thumb::Waiting | Thumb::Fetching(_) | Thumb::Decoding(_) => {
+            let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            ui.put(rect, egui::Spinner::new());
+        }
     }
 }

@@ -69,6 +69,9 @@ pub enum ColourSource {
     },
     /// A structure colouring.
     Structure(Structure),
+    /// How much each point is like the positives ("find more like this" scores), computed
+    /// from the current labels and recomputed when they change.
+    SimilarityScore,
 }
 
 /// Finished colours.
@@ -118,6 +121,10 @@ pub struct ColouringState {
 impl Session {
     /// Colours by a numeric column or a structure colouring (computed in the background).
     pub(super) fn colour_by_source(&mut self, source: ColourSource) {
+        if source == ColourSource::SimilarityScore {
+            self.colour_by_similarity();
+            return;
+        }
         let Some(dataset) = self.dataset.clone() else {
             return;
         };
@@ -137,7 +144,7 @@ impl Session {
                 self.error = Some("the trust map needs a layout (run t-SNE first)".to_owned());
                 return;
             }
-            ColourSource::Structure(_) => None,
+            ColourSource::Structure(_) | ColourSource::SimilarityScore => None,
         };
         let progress = Arc::new(AtomicU32::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
@@ -245,6 +252,7 @@ fn paint(
                 categories: None,
             })
         }
+        ColourSource::SimilarityScore => Err(loupe_colour::ColourError::EmptyInput),
         ColourSource::Structure(structure) => match structure {
             Structure::PcaRgb => loupe_colour::pca_rgb(vectors, dim, seed, progress).map(plain),
             Structure::PcaBits => loupe_colour::pca_bits(vectors, dim, seed, progress).map(plain),

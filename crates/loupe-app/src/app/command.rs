@@ -71,6 +71,14 @@ pub enum Command {
     RerunOnSelection,
     /// Return to the view a selection was taken from.
     BackToParentView,
+    /// Label a row positive, negative or unlabelled (keys P, N, U on the selected point).
+    Label(usize, super::similar::Label),
+    /// Forget every label.
+    ClearLabels,
+    /// Rank the unlabelled rows by the chosen strategy and show the best as candidates.
+    FindSimilar,
+    /// Select the rows whose similarity score is at least this (the heat map's threshold).
+    SelectByScore(f32),
 }
 
 /// What a finished load is for.
@@ -135,6 +143,10 @@ impl Session {
             Command::ExportSelection(path) => self.export_selection(path),
             Command::RerunOnSelection => self.rerun_on_selection(),
             Command::BackToParentView => self.back_to_parent_view(),
+            Command::Label(row, label) => self.set_label(row, label),
+            Command::ClearLabels => self.clear_labels(),
+            Command::FindSimilar => self.find_similar(),
+            Command::SelectByScore(threshold) => self.select_by_score(threshold),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {

@@ -27,6 +27,7 @@ impl ExportJob {
         path: PathBuf,
         dataset: Arc<Dataset>,
         positions: Arc<Vec<f32>>,
+        extra: Vec<(&'static str, ArrayRef)>,
         on_done: impl Fn() + Send + 'static,
     ) -> Self {
         let result = Arc::new(LatestSlot::new());
@@ -37,7 +38,7 @@ impl ExportJob {
                 // Unknown extensions are Parquet, as for `loupe embed`.
                 let written = OutputFormat::from_path(&path)
                     .unwrap_or(OutputFormat::Parquet)
-                    .write(&path, dataset.metadata(), &positions, &[]);
+                    .write(&path, dataset.metadata(), &positions, &extra);
                 slot.publish(
                     written
                         .map(|()| {
@@ -173,10 +174,12 @@ impl Session {
             .flat_map(|&r| [positions[2 * r], positions[2 * r + 1]])
             .collect();
         let repaint = Arc::clone(&self.repaint);
+        let extra = self.similar_columns(Some(&rows));
         self.export = Some(ExportJob::start(
             path,
             Arc::new(subset),
             Arc::new(xy),
+            extra,
             move || {
                 repaint();
             },
@@ -195,9 +198,30 @@ impl Session {
             return;
         }
         let repaint = Arc::clone(&self.repaint);
-        self.export = Some(ExportJob::start(path, dataset, positions, move || {
-            repaint();
-        }));
+        let extra = self.similar_columns(None);
+        self.export = Some(ExportJob::start(
+            path,
+            dataset,
+            positions,
+            extra,
+            move || {
+                repaint();
+            },
+        ));
+    }
+
+    /// The "find more like this" columns an export carries: the labels when any row is
+    /// labelled, the heat map's scores when computed; over `rows` or all rows.
+    fn similar_columns(&self, rows: Option<&[usize]>) -> Vec<(&'static str, ArrayRef)> {
+        let labels = self
+            .similar
+            .label_column(rows)
+            .map(|column| (super::similar::LABEL_COLUMN, column));
+        let scores = self
+            .similar
+            .score_column(rows)
+            .map(|column| (super::similar::SCORE_COLUMN, column));
+        labels.into_iter().chain(scores).collect()
     }
 
     /// Attaches a trajectory recording to the current run when the settings ask for one.

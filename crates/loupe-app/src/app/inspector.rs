@@ -15,6 +15,8 @@ pub struct Inspector {
     pub vector: VectorSettings,
     /// Chips of a lasso selection's first rows.
     pub thumbnails: ChipThumbnails,
+    /// Pictures of the similarity candidates.
+    pub candidates: super::similar_ui::CandidateView,
     repaint: Arc<dyn Fn() + Send + Sync>,
 }
 
@@ -27,6 +29,7 @@ impl Inspector {
             chips: ChipPanel::new(Arc::clone(&repaint)),
             vector: VectorSettings::default(),
             thumbnails: ChipThumbnails::default(),
+            candidates: super::similar_ui::CandidateView::default(),
             repaint,
         }
     }
@@ -35,6 +38,8 @@ impl Inspector {
     pub fn poll(&mut self, ctx: &egui::Context, session: &Session) {
         self.chips.poll(ctx, session);
         self.thumbnails
+            .poll(ctx, session, self.chips.settings(), &self.repaint);
+        self.candidates
             .poll(ctx, session, self.chips.settings(), &self.repaint);
     }
 }

@@ -21,6 +21,8 @@ mod selection_ui;
 mod session;
 mod shown_chip;
 mod side_panel;
+mod similar;
+mod similar_ui;
 mod status_bar;
 mod vector_view;
 mod views;
@@ -39,6 +41,7 @@ pub use loader::DataSource;
 pub use plot_view::PlotView;
 pub use session::{ClassLabel, Command, LoadPurpose, Session};
 pub use shown_chip::ShownChip;
+pub use similar::{Candidate, LABEL_COLUMN, Label, SCORE_COLUMN, StrategyChoice};
 pub use vector_view::{VectorSettings, VectorView};
 
 use crate::cli::OpenArgs;
@@ -332,12 +335,14 @@ impl eframe::App for LoupeApp {
             .default_size(300.0)
             .size_range(240.0..=600.0)
             .show(ui, |ui| {
+                similar_ui::similar_ui(ui, &mut self.session, &mut self.inspector, &mut commands);
                 inspector::inspector_ui(ui, &self.session, &mut self.inspector, &mut commands);
             });
         egui::CentralPanel::no_frame().show(ui, |ui| {
             self.plot
                 .plot_ui(ui, &mut self.session, self.has_renderer, &mut commands);
         });
+        similar_ui::label_keys(ui.ctx(), &self.session, &mut commands);
         if !commands.is_empty() {
             ui.ctx().request_repaint();
         }

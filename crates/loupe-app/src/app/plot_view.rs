@@ -176,6 +176,11 @@ impl PlotView {
             );
         }
 
+        let (camera, plot_rect) = (self.camera, self.rect);
+        super::similar_ui::paint_markers(&painter, session, self.point_radius_px, |p| {
+            let [x, y] = camera.screen_from_data(p, plot_rect);
+            egui::pos2(x, y)
+        });
         self.drag.paint(self.tool, &painter);
         tool_bar_ui(ui, rect, &mut self.tool);
 

@@ -18,6 +18,7 @@ use super::loader::{DataSource, LoadJob};
 use super::palette;
 use super::picker::Picker;
 use super::selection::SelectionState;
+use super::similar::SimilarState;
 use super::views::SavedView;
 use crate::cli::{PhaseList, PhaseRow, TsneArgs};
 
@@ -97,6 +98,8 @@ pub struct Session {
     pub filters: FilterState,
     /// Numeric and structure colourings.
     pub colouring: ColouringState,
+    /// Positive/negative labels, candidates and the similarity heat map.
+    pub similar: SimilarState,
     /// Views left for a re-run on a selection, innermost last.
     pub views: Vec<SavedView>,
     /// Where "Export layout" writes.
@@ -159,6 +162,7 @@ impl Session {
             clusters: ClusterState::default(),
             filters: FilterState::default(),
             colouring: ColouringState::default(),
+            similar: SimilarState::default(),
             views: Vec::new(),
             export_path: String::new(),
             notice: None,
@@ -197,6 +201,7 @@ impl Session {
         self.poll_export();
         self.poll_clusters();
         self.poll_colouring();
+        self.poll_similar();
         if let Some(positions) = self.positions().cloned() {
             let generation = self.positions_generation;
             if let Some(picker) = &mut self.picker {
@@ -325,6 +330,7 @@ impl Session {
         self.forget_colouring();
         self.clusters.exemplars.clear();
         self.clusters.elbow = None;
+        self.similar_follow_dataset();
         self.set_color_by(color_by.as_deref());
     }
 
@@ -340,6 +346,7 @@ impl Session {
         let color_by = self.color_by.clone();
         self.dataset = Some(dataset);
         self.forget_selection_if_rows_changed();
+        self.similar_follow_dataset();
         self.set_color_by(color_by.as_deref());
     }
 

@@ -404,6 +404,7 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
     let selected_text = match (&source, &current) {
         (Some(ColourSource::Numeric { column, .. }), _) | (None, Some(column)) => column.clone(),
         (Some(ColourSource::Structure(s)), _) => s.name().to_owned(),
+        (Some(ColourSource::SimilarityScore), _) => "similarity to positives".to_owned(),
         (None, None) => "none".to_owned(),
     };
     egui::ComboBox::from_label("colour by")
@@ -443,6 +444,18 @@ fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>
                 if ui.selectable_label(selected, structure.name()).clicked() {
                     commands.push(Command::ColourBySource(ColourSource::Structure(structure)));
                 }
+            }
+            let has_positives = session.similar.counts().0 > 0;
+            let selected = source == Some(ColourSource::SimilarityScore);
+            if ui
+                .add_enabled(
+                    has_positives,
+                    egui::Button::selectable(selected, "similarity to positives"),
+                )
+                .on_disabled_hover_text("label a positive first (P on a clicked point)")
+                .clicked()
+            {
+                commands.push(Command::ColourBySource(ColourSource::SimilarityScore));
             }
         });
     colouring::colour_bar_ui(ui, session, commands);

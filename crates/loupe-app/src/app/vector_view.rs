@@ -118,18 +118,7 @@ fn vector_image_ui(ui: &mut egui::Ui, dataset: &Dataset, row: usize, [height, wi
     let texture = match cached {
         Some((cached_key, texture)) if cached_key == key => texture,
         _ => {
-            let values = dataset.row(row);
-            let (lo, hi) = values
-                .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                });
-            let span = (hi - lo).max(f32::EPSILON);
-            let pixels: Vec<u8> = values
-                .iter()
-                .map(|&v| (((v - lo) / span) * 255.0).round() as u8)
-                .collect();
-            let image = egui::ColorImage::from_gray([width, height], &pixels);
+            let image = grey_picture(dataset.row(row), [height, width]);
             let texture =
                 ui.ctx()
                     .load_texture("inspector_image", image, egui::TextureOptions::NEAREST);
@@ -141,6 +130,21 @@ fn vector_image_ui(ui: &mut egui::Ui, dataset: &Dataset, row: usize, [height, wi
     let scale = side / width.max(height) as f32;
     let size = egui::vec2(width as f32 * scale, height as f32 * scale);
     ui.add(egui::Image::new((texture.id(), size)));
+}
+
+/// A vector as a grey-scale picture, its minimum black and its maximum white.
+pub(super) fn grey_picture(values: &[f32], [height, width]: [usize; 2]) -> egui::ColorImage {
+    let (lo, hi) = values
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    let span = (hi - lo).max(f32::EPSILON);
+    let pixels: Vec<u8> = values
+        .iter()
+        .map(|&v| (((v - lo) / span) * 255.0).round() as u8)
+        .collect();
+    egui::ColorImage::from_gray([width, height], &pixels)
 }
 
 /// Draws a row's vector as a line over the dimension index.
