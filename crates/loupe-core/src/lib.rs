@@ -13,6 +13,7 @@ mod dataset;
 mod latest;
 mod rows;
 mod selection;
+mod timeline;
 
 pub use categories::{Categories, MAX_CATEGORIES};
 pub use dataset::{Dataset, DatasetError, VectorBuffer};
@@ -21,5 +22,6 @@ pub use selection::{
     Lasso, NamedSelectionError, NamedSelections, Selection, SelectionError, SelectionIter,
     SelectionMode, select_box,
 };
+pub use timeline::{Timeline, TimelineError, TimelineMark};
 
 pub use arrow_array::RecordBatch;

@@ -79,6 +79,14 @@ pub enum Command {
     FindSimilar,
     /// Select the rows whose similarity score is at least this (the heat map's threshold).
     SelectByScore(f32),
+    /// Show the recorded frame at (or just before) this iteration instead of the live layout.
+    ReplayAt(usize),
+    /// Play (true) or pause (false) the replay of the recorded iterations.
+    ReplayPlay(bool),
+    /// Back from a replayed frame to the live layout.
+    ReplayLive,
+    /// Write every recorded iteration of the run to this Parquet file.
+    ExportTimeline(std::path::PathBuf),
 }
 
 /// What a finished load is for.
@@ -147,16 +155,18 @@ impl Session {
             Command::ClearLabels => self.clear_labels(),
             Command::FindSimilar => self.find_similar(),
             Command::SelectByScore(threshold) => self.select_by_score(threshold),
+            Command::ReplayAt(iteration) => self.replay_at(iteration),
+            Command::ReplayPlay(play) => self.play_replay(play),
+            Command::ReplayLive => self.stop_replay(),
+            Command::ExportTimeline(path) => self.export_timeline(path),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {
                         self.record_trajectory_if_enabled();
                     }
                 } else {
-                    if let Some(run) = &self.run {
-                        run.observe(None);
-                    }
                     self.finish_recording();
+                    self.install_observer();
                 }
             }
             Command::Start => self.start_run(),

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use arrow_array::ArrayRef;
 use loupe_core::{Dataset, LatestSlot};
 use loupe_data::TrajectoryWriter;
-use loupe_tsne::IterationObserver;
 
 use super::session::Session;
 use crate::select::OutputFormat;
@@ -109,7 +108,7 @@ impl TrajectoryRecording {
     /// Appends one iteration (every k-th); the file is created at the first one, sized by
     /// the positions, so runs that add points record all their rows. The first error stops
     /// the recording and is reported when the run ends; the run itself goes on.
-    fn append(&mut self, iteration: usize, positions: &[f32]) {
+    pub(super) fn append(&mut self, iteration: usize, positions: &[f32]) {
         if self.error.is_some() || !iteration.is_multiple_of(self.every) {
             return;
         }
@@ -226,9 +225,9 @@ impl Session {
 
     /// Attaches a trajectory recording to the current run when the settings ask for one.
     pub(super) fn record_trajectory_if_enabled(&mut self) {
-        let Some(run) = &self.run else {
+        if self.run.is_none() {
             return;
-        };
+        }
         let settings = &self.trajectory;
         if !settings.enabled {
             return;
@@ -248,14 +247,8 @@ impl Session {
             settings.every,
             labels,
         )));
-        let sink = Arc::clone(&recording);
-        let observer: IterationObserver = Box::new(move |iteration, positions| {
-            sink.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .append(iteration, positions);
-        });
-        run.observe(Some(observer));
         self.recording = Some(recording);
+        self.install_observer();
     }
 
     /// Finishes the recording of a run that ended, reporting the outcome.

@@ -145,14 +145,39 @@ pub fn export_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Co
         )
         .clicked()
     {
-        commands.push(Command::ExportLayout(path.into()));
+        commands.push(Command::ExportLayout(path.clone().into()));
     }
-    if session.export.is_some() {
+    let recorded = super::timeline::lock(&session.timeline.recorded)
+        .as_ref()
+        .is_some_and(|t| !t.is_empty());
+    if ui
+        .add_enabled(
+            !path.is_empty() && recorded && session.timeline.export.is_none(),
+            egui::Button::new("Export timeline"),
+        )
+        .on_hover_text(
+            "every recorded iteration of the run as Parquet: index, x, y, label (the colour \
+             column), epoch",
+        )
+        .clicked()
+    {
+        commands.push(Command::ExportTimeline(path.into()));
+    }
+    if session.export.is_some() || session.timeline.export.is_some() {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label("writing…");
         });
     }
+    ui.horizontal(|ui| {
+        let label = ui.label("timeline memory (MiB)");
+        ui.add(egui::DragValue::new(&mut session.timeline.budget_mib).range(1..=65_536))
+            .labelled_by(label.id)
+            .on_hover_text(
+                "each run keeps every iteration while this holds them, then every k-th; takes \
+                 effect at the next run",
+            );
+    });
     let trajectory = &mut session.trajectory;
     let toggled = ui
         .checkbox(&mut trajectory.enabled, "record runs' trajectories")

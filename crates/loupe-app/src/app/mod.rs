@@ -24,6 +24,7 @@ mod side_panel;
 mod similar;
 mod similar_ui;
 mod status_bar;
+mod timeline;
 mod vector_view;
 mod views;
 
@@ -42,6 +43,7 @@ pub use plot_view::PlotView;
 pub use session::{ClassLabel, Command, LoadPurpose, Session};
 pub use shown_chip::ShownChip;
 pub use similar::{Candidate, LABEL_COLUMN, Label, SCORE_COLUMN, StrategyChoice};
+pub use timeline::{DEFAULT_BUDGET_MIB, Replay, TimelineState};
 pub use vector_view::{VectorSettings, VectorView};
 
 use crate::cli::OpenArgs;
@@ -315,7 +317,15 @@ impl eframe::App for LoupeApp {
         }
         self.session.poll();
         self.inspector.poll(ctx, &self.session);
-        if self.session.loading.is_some() || self.session.is_running() {
+        if self
+            .session
+            .timeline
+            .replay
+            .as_ref()
+            .is_some_and(|r| r.playing)
+        {
+            ctx.request_repaint();
+        } else if self.session.loading.is_some() || self.session.is_running() {
             // Keep the fps readout and spinner alive; new snapshots also request repaints.
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
@@ -338,6 +348,9 @@ impl eframe::App for LoupeApp {
                 similar_ui::similar_ui(ui, &mut self.session, &mut self.inspector, &mut commands);
                 inspector::inspector_ui(ui, &self.session, &mut self.inspector, &mut commands);
             });
+        egui::Panel::bottom("timeline").show(ui, |ui| {
+            timeline::timeline_ui(ui, &mut self.session, &mut commands);
+        });
         egui::CentralPanel::no_frame().show(ui, |ui| {
             self.plot
                 .plot_ui(ui, &mut self.session, self.has_renderer, &mut commands);

@@ -19,6 +19,7 @@ use super::palette;
 use super::picker::Picker;
 use super::selection::SelectionState;
 use super::similar::SimilarState;
+use super::timeline::TimelineState;
 use super::views::SavedView;
 use crate::cli::{PhaseList, PhaseRow, TsneArgs};
 
@@ -100,6 +101,8 @@ pub struct Session {
     pub colouring: ColouringState,
     /// Positive/negative labels, candidates and the similarity heat map.
     pub similar: SimilarState,
+    /// The current run's recorded iterations and their replay.
+    pub timeline: TimelineState,
     /// Views left for a re-run on a selection, innermost last.
     pub views: Vec<SavedView>,
     /// Where "Export layout" writes.
@@ -163,6 +166,7 @@ impl Session {
             filters: FilterState::default(),
             colouring: ColouringState::default(),
             similar: SimilarState::default(),
+            timeline: TimelineState::default(),
             views: Vec::new(),
             export_path: String::new(),
             notice: None,
@@ -202,6 +206,8 @@ impl Session {
         self.poll_clusters();
         self.poll_colouring();
         self.poll_similar();
+        self.poll_timeline();
+        self.advance_replay();
         if let Some(positions) = self.positions().cloned() {
             let generation = self.positions_generation;
             if let Some(picker) = &mut self.picker {
@@ -226,7 +232,9 @@ impl Session {
         if let RunStatus::Failed(message) = &snapshot.status {
             self.error = Some(format!("t-SNE failed: {message}"));
         }
-        if !snapshot.positions.is_empty() {
+        self.mark_phase(&snapshot);
+        // A replayed frame stays on screen while the run goes on.
+        if !snapshot.positions.is_empty() && self.timeline.replay.is_none() {
             self.positions_generation += 1;
         }
         let placed_changed = match (&self.placed, &snapshot.placed) {
@@ -244,6 +252,11 @@ impl Session {
     /// The current layout (interleaved x, y), when one exists for this dataset. While added
     /// points are being searched for, it holds the reference rows only (drawn alone).
     pub fn positions(&self) -> Option<&Arc<Vec<f32>>> {
+        if let Some(replay) = &self.timeline.replay
+            && replay.positions.len() == 2 * self.n_rows()
+        {
+            return Some(&replay.positions);
+        }
         let snapshot = self.snapshot.as_ref()?;
         let len = snapshot.positions.len();
         let reference_only = self
@@ -312,6 +325,8 @@ impl Session {
     /// starting a run.
     pub(super) fn show_dataset(&mut self, dataset: Arc<Dataset>) {
         self.stop_run();
+        self.stop_replay();
+        self.timeline.recorded = Arc::new(std::sync::Mutex::new(None));
         self.layout = None;
         self.projection = None;
         self.snapshot = None;
@@ -337,6 +352,7 @@ impl Session {
     /// Shows `dataset` in place of the current one without resetting the view: for the same
     /// rows with projected rows added or removed.
     pub(super) fn swap_dataset(&mut self, dataset: Arc<Dataset>) {
+        self.stop_replay();
         self.hovered = None;
         self.selected = self.selected.filter(|&r| r < dataset.n_rows());
         self.positions_generation += 1;
@@ -357,6 +373,7 @@ impl Session {
                 self.error = None;
                 self.finish_recording();
                 self.run = Some(run);
+                self.start_timeline();
                 self.record_trajectory_if_enabled();
             }
             Err(err) => self.error = Some(format!("could not start t-SNE: {err}")),
