@@ -22,6 +22,6 @@ pub use selection::{
     Lasso, NamedSelectionError, NamedSelections, Selection, SelectionError, SelectionIter,
     SelectionMode, select_box,
 };
-pub use timeline::{Timeline, TimelineError, TimelineMark};
+pub use timeline::{Timeline, TimelineError, TimelineMark, bounds_2d};
 
 pub use arrow_array::RecordBatch;

@@ -44,23 +44,8 @@ struct Frame {
 
 impl Frame {
     fn encode(iteration: usize, positions: &[f32]) -> Self {
-        let mut lo = [f32::INFINITY; 2];
-        let mut hi = [f32::NEG_INFINITY; 2];
-        for p in positions.chunks_exact(2) {
-            for axis in 0..2 {
-                if p[axis].is_finite() {
-                    lo[axis] = lo[axis].min(p[axis]);
-                    hi[axis] = hi[axis].max(p[axis]);
-                }
-            }
-        }
-        let mut step = [0.0_f32; 2];
-        for axis in 0..2 {
-            if lo[axis] > hi[axis] {
-                (lo[axis], hi[axis]) = (0.0, 0.0);
-            }
-            step[axis] = (hi[axis] - lo[axis]) / f32::from(u16::MAX);
-        }
+        let (lo, hi) = bounds_2d(positions).unwrap_or(([0.0; 2], [0.0; 2]));
+        let step = [0, 1].map(|axis| (hi[axis] - lo[axis]) / f32::from(u16::MAX));
         let xy = positions
             .iter()
             .enumerate()
@@ -90,6 +75,22 @@ impl Frame {
             self.lo[axis] + f32::from(q) * self.step[axis]
         }));
     }
+}
+
+/// The axis-aligned bounds `(min, max)` of interleaved x, y positions, ignoring non-finite
+/// values; `None` when no point has a finite coordinate on each axis.
+pub fn bounds_2d(positions: &[f32]) -> Option<([f32; 2], [f32; 2])> {
+    let mut lo = [f32::INFINITY; 2];
+    let mut hi = [f32::NEG_INFINITY; 2];
+    for p in positions.chunks_exact(2) {
+        for axis in 0..2 {
+            if p[axis].is_finite() {
+                lo[axis] = lo[axis].min(p[axis]);
+                hi[axis] = hi[axis].max(p[axis]);
+            }
+        }
+    }
+    (lo[0] <= hi[0] && lo[1] <= hi[1]).then_some((lo, hi))
 }
 
 /// A marked iteration: where a phase or stage begins.

@@ -109,7 +109,7 @@ impl PlotView {
             commands.push(Command::ClearSelection);
         }
         if self.auto_fit
-            && let Some((lo, hi)) = bounds(&positions)
+            && let Some((lo, hi)) = loupe_core::bounds_2d(&positions)
         {
             self.camera.fit(lo, hi, self.rect, 0.05);
         }
@@ -238,19 +238,4 @@ fn class_label_ui(painter: &egui::Painter, center: egui::Pos2, label: &super::se
         galley,
         egui::Color32::WHITE,
     );
-}
-
-/// Axis-aligned bounds of interleaved positions, ignoring non-finite values.
-fn bounds(positions: &[f32]) -> Option<([f32; 2], [f32; 2])> {
-    let mut lo = [f32::INFINITY; 2];
-    let mut hi = [f32::NEG_INFINITY; 2];
-    for p in positions.chunks_exact(2) {
-        for axis in 0..2 {
-            if p[axis].is_finite() {
-                lo[axis] = lo[axis].min(p[axis]);
-                hi[axis] = hi[axis].max(p[axis]);
-            }
-        }
-    }
-    (lo[0] <= hi[0] && lo[1] <= hi[1]).then_some((lo, hi))
 }
