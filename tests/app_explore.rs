@@ -402,3 +402,123 @@ fn lasso_box_isolate_and_kmeans_on_a_finished_layout() {
         100
     );
 }
+
+#[test]
+fn pin_a_layout_and_compare_two_seeds_with_linked_hover_and_selection() {
+    let mut builder = Harness::builder().with_size(egui::vec2(1400.0, 1000.0));
+    if loupe_render::testing::request_test_device().is_some() {
+        builder = builder.wgpu();
+    }
+    let n = 400;
+    let mut harness = builder.build_eframe(|cc| LoupeApp::new(cc, None, true));
+    {
+        let app = harness.state_mut();
+        app.session.params.early_exaggeration_iter = 40;
+        app.session.params.iterations = 40;
+        app.session.params.seed = 5;
+        app.queue(Command::Open(DataSource::Demo { limit: Some(n) }));
+    }
+    step_until(&mut harness, Duration::from_mins(2), "the layout", |app| {
+        common::run_finished(app)
+    });
+    let first = harness.state().session.positions().unwrap().clone();
+
+    // Pin it and run the next seed beside it.
+    harness.get_by_label("Pin + next seed").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.params.seed, 6);
+    step_until(
+        &mut harness,
+        Duration::from_mins(2),
+        "the second layout",
+        |app| {
+            common::run_finished(app)
+                && app
+                    .session
+                    .snapshot
+                    .as_ref()
+                    .is_some_and(|s| s.iteration == 80)
+        },
+    );
+    harness.run_steps(3);
+    let app = harness.state();
+    let pinned = app.session.comparison.as_ref().expect("a pinned layout");
+    assert_eq!(
+        *pinned.positions, *first,
+        "the pinned plot keeps the first layout"
+    );
+    assert!(pinned.title.contains("seed 5"), "{}", pinned.title);
+    let second = app.session.positions().unwrap().clone();
+    assert_ne!(*second, *first, "another seed, another layout");
+    assert!(
+        app.compare_plot.rect.min.x >= app.plot.rect.max.x,
+        "side by side: {:?} then {:?}",
+        app.plot.rect,
+        app.compare_plot.rect
+    );
+
+    // Hover a point on the pinned plot: the same row is hovered (ringed on both plots).
+    step_until(
+        &mut harness,
+        Duration::from_secs(20),
+        "the pick index",
+        |app| {
+            let generation = app.session.positions_generation;
+            app.session.pick_index_generation() == Some(generation)
+        },
+    );
+    let row = (0..n)
+        .max_by(|&a, &b| {
+            // A point far from the others on the pinned plot, so the pick is unambiguous.
+            let isolation = |r: usize| {
+                (0..n)
+                    .filter(|&o| o != r)
+                    .map(|o| {
+                        let dx = first[2 * r] - first[2 * o];
+                        let dy = first[2 * r + 1] - first[2 * o + 1];
+                        dx * dx + dy * dy
+                    })
+                    .fold(f32::INFINITY, f32::min)
+            };
+            isolation(a).total_cmp(&isolation(b))
+        })
+        .unwrap();
+    let at = harness
+        .state()
+        .compare_plot
+        .screen_pos_of(&harness.state().session, row)
+        .unwrap();
+    harness.event(egui::Event::PointerMoved(at));
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.hovered, Some(row));
+    assert!(harness.state().compare_plot.rect.contains(at));
+
+    // A box on the pinned plot selects by the pinned positions.
+    harness.state_mut().compare_plot.tool = PlotTool::Box;
+    let rect = harness.state().compare_plot.rect;
+    let band = egui::Rect::from_min_max(
+        rect.min + egui::vec2(20.0, 80.0),
+        egui::pos2(rect.center().x, rect.max.y - 20.0),
+    );
+    let expected: Vec<usize> = (0..n)
+        .filter(|&r| {
+            harness
+                .state()
+                .compare_plot
+                .screen_pos_of(&harness.state().session, r)
+                .is_some_and(|p| band.contains(p))
+        })
+        .collect();
+    assert!(!expected.is_empty() && expected.len() < n);
+    drag(
+        &mut harness,
+        &[band.left_top(), band.center(), band.right_bottom()],
+        egui::Modifiers::NONE,
+    );
+    let selected = harness.state().session.selection.current.clone().unwrap();
+    assert_eq!(selected.to_indices(), expected);
+
+    harness.get_by_label("close").click();
+    harness.run_steps(2);
+    assert!(harness.state().session.comparison.is_none());
+}

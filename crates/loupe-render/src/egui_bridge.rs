@@ -20,7 +20,7 @@ pub fn install(render_state: &egui_wgpu::RenderState) {
 /// Like [`install`] for an app that set eframe's `multisampling` to `msaa_samples`; the
 /// pipelines must match the sample count of egui's render pass.
 pub fn install_with_msaa(render_state: &egui_wgpu::RenderState, msaa_samples: u32) {
-    let renderer = PointRenderer::new(
+    let first = PointRenderer::new(
         &render_state.device,
         render_state.target_format,
         msaa_samples,
@@ -29,20 +29,39 @@ pub fn install_with_msaa(render_state: &egui_wgpu::RenderState, msaa_samples: u3
         .renderer
         .write()
         .callback_resources
-        .insert(renderer);
+        .insert(PointRenderers {
+            format: render_state.target_format,
+            msaa_samples,
+            views: std::collections::HashMap::from([(0, first)]),
+        });
 }
 
-/// A paint callback drawing `frame` into `rect` (egui points).
-///
-/// `frame`'s camera, viewport size and radii are in egui points, the unit of `rect` and of the
-/// pointer, so hit tests and zoom in the app use the same camera. Add it with
-/// `painter.add(points_paint_callback(rect, frame))`. Does nothing if [`install`] was not called.
+/// One renderer per plot on screen (each keeps its own GPU buffers, so two plots of different
+/// layouts never re-upload each other's points every frame), made on first use.
+struct PointRenderers {
+    format: wgpu::TextureFormat,
+    msaa_samples: u32,
+    views: std::collections::HashMap<u64, PointRenderer>,
+}
+
+/// Wraps `frame` in an egui paint callback that draws it into `rect` (egui points), with the
+/// window's main renderer.
 pub fn points_paint_callback(rect: egui::Rect, frame: PointFrame) -> egui::PaintCallback {
-    egui_wgpu::Callback::new_paint_callback(rect, PointsCallback { rect, frame })
+    points_paint_callback_for(0, rect, frame)
 }
 
-/// The callback object egui-wgpu calls back into.
+/// [`points_paint_callback`] for plot `view` of several on screen (side-by-side comparison):
+/// each view id gets a renderer of its own.
+pub fn points_paint_callback_for(
+    view: u64,
+    rect: egui::Rect,
+    frame: PointFrame,
+) -> egui::PaintCallback {
+    egui_wgpu::Callback::new_paint_callback(rect, PointsCallback { view, rect, frame })
+}
+
 struct PointsCallback {
+    view: u64,
     rect: egui::Rect,
     frame: PointFrame,
 }
@@ -56,14 +75,19 @@ impl egui_wgpu::CallbackTrait for PointsCallback {
         _egui_encoder: &mut wgpu::CommandEncoder,
         callback_resources: &mut egui_wgpu::CallbackResources,
     ) -> Vec<wgpu::CommandBuffer> {
-        if let Some(renderer) = callback_resources.get_mut::<PointRenderer>() {
+        if let Some(renderers) = callback_resources.get_mut::<PointRenderers>() {
             let physical = frame_in_physical_pixels(
                 &self.frame,
                 self.rect,
                 screen_descriptor.size_in_pixels,
                 screen_descriptor.pixels_per_point,
             );
-            renderer.prepare(device, queue, &physical);
+            let (format, msaa) = (renderers.format, renderers.msaa_samples);
+            renderers
+                .views
+                .entry(self.view)
+                .or_insert_with(|| PointRenderer::new(device, format, msaa))
+                .prepare(device, queue, &physical);
         } else {
             log::warn!("loupe_render::install was not called; points are not drawn");
         }
@@ -76,7 +100,10 @@ impl egui_wgpu::CallbackTrait for PointsCallback {
         render_pass: &mut wgpu::RenderPass<'static>,
         callback_resources: &egui_wgpu::CallbackResources,
     ) {
-        let Some(renderer) = callback_resources.get::<PointRenderer>() else {
+        let Some(renderer) = callback_resources
+            .get::<PointRenderers>()
+            .and_then(|r| r.views.get(&self.view))
+        else {
             return;
         };
         // The uniforms map onto the whole target (see `frame_in_physical_pixels`), so the

@@ -21,7 +21,9 @@ mod point_renderer;
 pub mod testing;
 
 pub use camera::Camera;
-pub use egui_bridge::{install, install_with_msaa, points_paint_callback};
+pub use egui_bridge::{
+    install, install_with_msaa, points_paint_callback, points_paint_callback_for,
+};
 pub use frame::{Highlight, PointFrame, pack_rgba};
 pub use picking::PickIndex;
 pub use point_renderer::{PointRenderer, UploadStats};

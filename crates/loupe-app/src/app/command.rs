@@ -87,6 +87,11 @@ pub enum Command {
     ReplayLive,
     /// Write every recorded iteration of the run to this Parquet file.
     ExportTimeline(std::path::PathBuf),
+    /// Pin the current layout beside the plot for comparison; with `true`, also start a new
+    /// run with the next seed.
+    PinForComparison(bool),
+    /// Close the pinned plot.
+    CloseComparison,
 }
 
 /// What a finished load is for.
@@ -159,6 +164,8 @@ impl Session {
             Command::ReplayPlay(play) => self.play_replay(play),
             Command::ReplayLive => self.stop_replay(),
             Command::ExportTimeline(path) => self.export_timeline(path),
+            Command::PinForComparison(reseed) => self.pin_for_comparison(reseed),
+            Command::CloseComparison => self.close_comparison(),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {

@@ -6,6 +6,7 @@ mod chip_thumbnails;
 mod clusters;
 mod colouring;
 mod command;
+mod compare;
 mod continuation;
 mod export;
 mod files_ui;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 pub use chip_panel::ChipPanel;
 pub use clusters::ClusterSpace;
 pub use colouring::{ColourSource, Structure};
+pub use compare::Comparison;
 pub use continuation::{PROJECTED_COLUMN, Projection};
 pub use export::{ExportJob, TrajectorySettings};
 pub use filters::{Filter, FilterKind, FilterState};
@@ -94,6 +96,8 @@ pub struct LoupeApp {
     pub session: Session,
     /// Camera and interaction state of the scatter plot.
     pub plot: PlotView,
+    /// The pinned layout's plot, beside the live one while comparing.
+    pub compare_plot: PlotView,
     /// Whether the GPU point renderer is available (false in a window without wgpu).
     pub has_renderer: bool,
     /// The right panel's chip and vector views.
@@ -128,6 +132,7 @@ impl LoupeApp {
         Self {
             session,
             plot: PlotView::default(),
+            compare_plot: PlotView::pinned(),
             has_renderer,
             inspector: Inspector::new(&cc.egui_ctx),
             file_dialog: None,
@@ -351,9 +356,33 @@ impl eframe::App for LoupeApp {
         egui::Panel::bottom("timeline").show(ui, |ui| {
             timeline::timeline_ui(ui, &mut self.session, &mut commands);
         });
+        self.session.hovered = None;
         egui::CentralPanel::no_frame().show(ui, |ui| {
-            self.plot
-                .plot_ui(ui, &mut self.session, self.has_renderer, &mut commands);
+            if self.session.comparison.is_some() {
+                let whole = ui.max_rect();
+                let gap = 4.0;
+                let half = (whole.width() - gap) / 2.0;
+                let left = egui::Rect::from_min_size(whole.min, egui::vec2(half, whole.height()));
+                let right = egui::Rect::from_min_size(
+                    whole.min + egui::vec2(half + gap, 0.0),
+                    egui::vec2(half, whole.height()),
+                );
+                ui.scope_builder(egui::UiBuilder::new().max_rect(left), |ui| {
+                    self.plot
+                        .plot_ui(ui, &mut self.session, self.has_renderer, &mut commands);
+                });
+                ui.scope_builder(egui::UiBuilder::new().max_rect(right), |ui| {
+                    self.compare_plot.plot_ui(
+                        ui,
+                        &mut self.session,
+                        self.has_renderer,
+                        &mut commands,
+                    );
+                });
+            } else {
+                self.plot
+                    .plot_ui(ui, &mut self.session, self.has_renderer, &mut commands);
+            }
         });
         similar_ui::label_keys(ui.ctx(), &self.session, &mut commands);
         if !commands.is_empty() {

@@ -24,6 +24,8 @@ pub struct PlotView {
     pub tool: PlotTool,
     /// The lasso or box being dragged.
     drag: SelectDrag,
+    /// Shows the pinned comparison layout instead of the live one.
+    pinned: bool,
 }
 
 impl Default for PlotView {
@@ -37,14 +39,33 @@ impl Default for PlotView {
             rect: egui::Rect::NOTHING,
             tool: PlotTool::default(),
             drag: SelectDrag::default(),
+            pinned: false,
         }
     }
 }
 
 impl PlotView {
-    /// Screen position (egui points) of a row in the current layout.
+    /// The plot of the layout pinned for comparison (drawn by a renderer of its own).
+    pub fn pinned() -> Self {
+        Self {
+            pinned: true,
+            ..Self::default()
+        }
+    }
+
+    /// The positions this plot shows and their generation.
+    fn shown(&self, session: &Session) -> Option<(std::sync::Arc<Vec<f32>>, u64)> {
+        if self.pinned {
+            let comparison = session.comparison.as_ref()?;
+            Some((comparison.positions.clone(), comparison.generation))
+        } else {
+            Some((session.positions()?.clone(), session.positions_generation))
+        }
+    }
+
+    /// Screen position (egui points) of a row in the layout this plot shows.
     pub fn screen_pos_of(&self, session: &Session, row: usize) -> Option<egui::Pos2> {
-        let positions = session.positions()?;
+        let (positions, _) = self.shown(session)?;
         let p = [*positions.get(2 * row)?, *positions.get(2 * row + 1)?];
         Some(self.to_screen(p))
     }
@@ -76,7 +97,7 @@ impl PlotView {
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, 0.0, egui::Color32::from_gray(12));
 
-        let Some(positions) = session.positions().cloned() else {
+        let Some((positions, generation)) = self.shown(session) else {
             let message = if session.loading.is_some() {
                 "loading…"
             } else if session.is_running() {
@@ -114,14 +135,17 @@ impl PlotView {
             self.camera.fit(lo, hi, self.rect, 0.05);
         }
 
-        // Hover and click.
-        session.hovered = None;
+        // Hover and click (the hovered row is shared: both plots of a comparison ring it).
         if let Some(pointer) = response.hover_pos() {
             let [x, y] = self.to_data(pointer);
             let radius = (self.point_radius_px + 4.0) / self.camera.pixels_per_unit;
-            session.hovered = session
-                .pick(x, y, radius)
-                .filter(|&r| session.is_visible(r));
+            session.hovered = if self.pinned {
+                session.pick_pinned(x, y, radius)
+            } else {
+                session
+                    .pick(x, y, radius)
+                    .filter(|&r| session.is_visible(r))
+            };
         }
         if response.clicked() {
             commands.push(Command::Select(session.hovered));
@@ -154,8 +178,8 @@ impl PlotView {
                 ));
             }
             let frame = PointFrame {
-                positions,
-                positions_generation: session.positions_generation,
+                positions: positions.clone(),
+                positions_generation: generation,
                 colors: session.colors.clone(),
                 colors_generation: session.colors_generation,
                 camera: self.camera,
@@ -165,7 +189,11 @@ impl PlotView {
                 highlights,
                 hollow_from: session.hollow_from(),
             };
-            painter.add(loupe_render::points_paint_callback(rect, frame));
+            painter.add(loupe_render::points_paint_callback_for(
+                u64::from(self.pinned),
+                rect,
+                frame,
+            ));
         } else {
             painter.text(
                 rect.center(),
@@ -177,18 +205,29 @@ impl PlotView {
         }
 
         let (camera, plot_rect) = (self.camera, self.rect);
-        super::similar_ui::paint_markers(&painter, session, self.point_radius_px, |p| {
-            let [x, y] = camera.screen_from_data(p, plot_rect);
-            egui::pos2(x, y)
-        });
+        super::similar_ui::paint_markers(
+            &painter,
+            session,
+            &positions,
+            self.point_radius_px,
+            |p| {
+                let [x, y] = camera.screen_from_data(p, plot_rect);
+                egui::pos2(x, y)
+            },
+        );
         self.drag.paint(self.tool, &painter);
         tool_bar_ui(ui, rect, &mut self.tool);
 
         if self.show_class_labels {
-            for label in &session.class_labels {
+            let labels = match (&session.comparison, self.pinned) {
+                (Some(comparison), true) => &comparison.class_labels,
+                _ => &session.class_labels,
+            };
+            for label in labels {
                 class_label_ui(&painter, self.to_screen(label.position), label);
             }
         }
+        self.comparison_title_ui(ui, session, commands);
 
         if let (Some(row), Some(dataset)) = (session.hovered, session.dataset.clone()) {
             let title = selection_title(session, row);
@@ -199,6 +238,41 @@ impl PlotView {
                 }
             });
         }
+    }
+
+    /// While comparing: which layout each plot shows, and the button that closes the pinned
+    /// one.
+    fn comparison_title_ui(
+        &self,
+        ui: &mut egui::Ui,
+        session: &Session,
+        commands: &mut Vec<Command>,
+    ) {
+        let Some(comparison) = &session.comparison else {
+            return;
+        };
+        let title = if self.pinned {
+            comparison.title.clone()
+        } else {
+            let iteration = session.snapshot.as_ref().map_or(0, |s| s.iteration);
+            format!(
+                "current: t-SNE seed {}, perplexity {}, iteration {iteration}",
+                session.params.seed, session.params.perplexity
+            )
+        };
+        let at = egui::pos2(self.rect.center().x, self.rect.top() + 40.0);
+        egui::Area::new(egui::Id::unique(("comparison_title", self.pinned)))
+            .fixed_pos(at)
+            .pivot(egui::Align2::CENTER_TOP)
+            .order(egui::Order::Foreground)
+            .show(ui.ctx(), |ui| {
+                ui.horizontal(|ui| {
+                    ui.label(egui::RichText::new(title).strong());
+                    if self.pinned && ui.small_button("close").clicked() {
+                        commands.push(Command::CloseComparison);
+                    }
+                });
+            });
     }
 
     fn handle_navigation(&mut self, ui: &egui::Ui, response: &egui::Response) {

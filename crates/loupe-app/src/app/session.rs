@@ -103,6 +103,8 @@ pub struct Session {
     pub similar: SimilarState,
     /// The current run's recorded iterations and their replay.
     pub timeline: TimelineState,
+    /// A layout pinned beside the live one for comparison.
+    pub comparison: Option<super::compare::Comparison>,
     /// Views left for a re-run on a selection, innermost last.
     pub views: Vec<SavedView>,
     /// Where "Export layout" writes.
@@ -167,6 +169,7 @@ impl Session {
             colouring: ColouringState::default(),
             similar: SimilarState::default(),
             timeline: TimelineState::default(),
+            comparison: None,
             views: Vec::new(),
             export_path: String::new(),
             notice: None,
@@ -215,7 +218,13 @@ impl Session {
             }
             if self.labels_generation != generation {
                 self.labels_generation = generation;
-                self.class_labels = self.compute_class_labels(&positions);
+                self.class_labels = self.class_labels_for(&positions);
+                if let Some(comparison) = &self.comparison {
+                    let pinned = self.class_labels_for(&comparison.positions);
+                    if let Some(comparison) = &mut self.comparison {
+                        comparison.class_labels = pinned;
+                    }
+                }
             }
         }
     }
@@ -326,6 +335,7 @@ impl Session {
     pub(super) fn show_dataset(&mut self, dataset: Arc<Dataset>) {
         self.stop_run();
         self.stop_replay();
+        self.comparison = None;
         self.timeline.recorded = Arc::new(std::sync::Mutex::new(None));
         self.layout = None;
         self.projection = None;
@@ -362,6 +372,7 @@ impl Session {
         let color_by = self.color_by.clone();
         self.dataset = Some(dataset);
         self.forget_selection_if_rows_changed();
+        self.forget_comparison_if_rows_changed();
         self.similar_follow_dataset();
         self.set_color_by(color_by.as_deref());
     }
@@ -475,7 +486,7 @@ impl Session {
         }
     }
 
-    fn compute_class_labels(&self, positions: &[f32]) -> Vec<ClassLabel> {
+    pub(super) fn class_labels_for(&self, positions: &[f32]) -> Vec<ClassLabel> {
         let Some(categories) = &self.categories else {
             return Vec::new();
         };

@@ -386,6 +386,26 @@ fn run_controls_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Comm
             commands.push(Command::Stop);
         }
     });
+    let has_layout = session.positions().is_some();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(has_layout, egui::Button::new("Pin to compare"))
+            .on_hover_text(
+                "keep this layout in a plot beside the live one (hover and selection are \
+                 linked); then run again with other parameters",
+            )
+            .clicked()
+        {
+            commands.push(Command::PinForComparison(false));
+        }
+        if ui
+            .add_enabled(has_layout, egui::Button::new("Pin + next seed"))
+            .on_hover_text("pin this layout and start a run with the next seed beside it")
+            .clicked()
+        {
+            commands.push(Command::PinForComparison(true));
+        }
+    });
 }
 
 fn color_by_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {

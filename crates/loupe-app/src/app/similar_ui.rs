@@ -325,6 +325,7 @@ fn heat_map_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Comm
 pub fn paint_markers(
     painter: &egui::Painter,
     session: &Session,
+    positions: &[f32],
     radius: f32,
     to_screen: impl Fn([f32; 2]) -> egui::Pos2,
 ) {
@@ -332,9 +333,6 @@ pub fn paint_markers(
     if similar.hide_markers {
         return;
     }
-    let Some(positions) = session.positions() else {
-        return;
-    };
     let clip = painter.clip_rect();
     let at = |row: usize| -> Option<egui::Pos2> {
         let p = [*positions.get(2 * row)?, *positions.get(2 * row + 1)?];
