@@ -458,15 +458,7 @@ fn pin_a_layout_and_compare_two_seeds_with_linked_hover_and_selection() {
     );
 
     // Hover a point on the pinned plot: the same row is hovered (ringed on both plots).
-    step_until(
-        &mut harness,
-        Duration::from_secs(20),
-        "the pick index",
-        |app| {
-            let generation = app.session.positions_generation;
-            app.session.pick_index_generation() == Some(generation)
-        },
-    );
+    common::wait_for_pick_index(&mut harness);
     let row = (0..n)
         .max_by(|&a, &b| {
             // A point far from the others on the pinned plot, so the pick is unambiguous.

@@ -127,15 +127,7 @@ fn record_replay_scrub_play_and_export_a_run() {
     );
 
     // Hover works on the replayed frame: the pick index follows it.
-    step_until(
-        &mut harness,
-        Duration::from_secs(20),
-        "the pick index",
-        |app| {
-            let generation = app.session.positions_generation;
-            app.session.pick_index_generation() == Some(generation)
-        },
-    );
+    common::wait_for_pick_index(&mut harness);
     let row = 123;
     let picked = harness
         .state_mut()

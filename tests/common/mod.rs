@@ -36,3 +36,15 @@ pub fn run_finished(app: &LoupeApp) -> bool {
             .as_ref()
             .is_some_and(|s| s.status == loupe_tsne::RunStatus::Finished)
 }
+
+/// Steps until the pick index (hover and click) covers the layout shown now.
+#[allow(
+    dead_code,
+    reason = "each test binary includes this module; not all of them use it"
+)]
+pub fn wait_for_pick_index(harness: &mut Harness<'_, LoupeApp>) {
+    step_until(harness, Duration::from_secs(20), "the pick index", |app| {
+        let generation = app.session.positions_generation;
+        app.session.pick_index_generation() == Some(generation)
+    });
+}
