@@ -188,3 +188,52 @@ fn record_replay_scrub_play_and_export_a_run() {
     assert_eq!(exported.len(), EARLY + LATE);
     assert!(exported.values().all(|p| p.iter().all(|v| v.is_finite())));
 }
+
+#[test]
+fn umap_runs_live_in_the_app_like_t_sne() {
+    let mut builder = Harness::builder().with_size(egui::vec2(1400.0, 1000.0));
+    if loupe_render::testing::request_test_device().is_some() {
+        builder = builder.wgpu();
+    }
+    let mut harness = builder.build_eframe(|cc| LoupeApp::new(cc, None, false));
+    harness
+        .state_mut()
+        .queue(Command::Open(DataSource::Demo { limit: Some(ROWS) }));
+    step_until(&mut harness, Duration::from_mins(1), "the demo", |app| {
+        app.session.n_rows() == ROWS
+    });
+    // Switch the method in the side panel, then Start.
+    harness.get_by_label("UMAP").click();
+    harness.run_steps(2);
+    harness.state_mut().session.umap.epochs = Some(60);
+    harness.get_by_label("neighbours");
+    harness.get_by_label("Start").click();
+    step_until(
+        &mut harness,
+        Duration::from_mins(2),
+        "the UMAP layout",
+        |app| common::run_finished(app),
+    );
+    harness.run_steps(2);
+    let app = harness.state();
+    let snapshot = app.session.snapshot.clone().unwrap();
+    assert_eq!((snapshot.iteration, snapshot.total_iterations), (60, 60));
+    let positions = app.session.positions().unwrap();
+    assert_eq!(positions.len(), 2 * ROWS);
+    assert!(positions.iter().all(|v| v.is_finite()));
+    assert!(
+        app.session.layout.is_none(),
+        "Refine and Add points are t-SNE's"
+    );
+    let frames = app
+        .session
+        .timeline
+        .recorded
+        .lock()
+        .unwrap()
+        .as_ref()
+        .map_or(0, loupe_core::Timeline::len);
+    assert_eq!(frames, 60, "every epoch is recorded");
+    harness.get_by_label("UMAP epoch 60 / 60");
+    assert!(app.session.run_description.starts_with("UMAP"));
+}

@@ -283,3 +283,93 @@ fn embed_lays_out_a_clay_folder_as_geoparquet_and_csv() {
     assert_eq!(lines.count(), 834);
     assert!(csv.contains("POLYGON"), "geometry as WKT");
 }
+
+/// 10-NN label accuracy of a 2-D layout (leave-one-out vote of the 10 nearest), brute force.
+fn knn_label_accuracy(xs: &[f32], ys: &[f32], labels: &[u8]) -> f64 {
+    let n = xs.len();
+    let mut correct = 0;
+    for i in 0..n {
+        let mut nearest: Vec<(f32, usize)> = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| ((xs[i] - xs[j]).powi(2) + (ys[i] - ys[j]).powi(2), j))
+            .collect();
+        nearest.select_nth_unstable_by(10, |a, b| a.0.total_cmp(&b.0));
+        let mut votes = [0_usize; 256];
+        for &(_, j) in &nearest[..10] {
+            votes[usize::from(labels[j])] += 1;
+        }
+        let best = (0..256)
+            .max_by_key(|&c| (votes[c], std::cmp::Reverse(c)))
+            .unwrap_or(0);
+        correct += usize::from(best == usize::from(labels[i]));
+    }
+    correct as f64 / n as f64
+}
+
+#[test]
+fn embed_with_umap_is_seeded_separates_digits_and_checks_its_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo_root().join("assets/t10k-images.idx3-ubyte.gz");
+    let run = |name: &str| {
+        let out = dir.path().join(name);
+        let output = loupe()
+            .args([
+                "embed", "--quiet", "--limit", "2000", "--method", "umap", "--out",
+            ])
+            .arg(&out)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "loupe embed --method umap failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        read_layout(&out)
+    };
+    let (xs, ys, labels_seen) = run("a.parquet");
+    assert_eq!(xs.len(), 2000);
+    assert!(labels_seen);
+    assert!(xs.iter().chain(&ys).all(|v| v.is_finite()));
+    let (xs_again, ys_again, _) = run("b.parquet");
+    assert_eq!(
+        (xs.clone(), ys.clone()),
+        (xs_again, ys_again),
+        "same seed, same layout"
+    );
+
+    // The digits (the label column, from the IDX labels file beside the images) separate.
+    let file = std::fs::File::open(dir.path().join("a.parquet")).unwrap();
+    let mut labels = Vec::new();
+    for batch in ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+    {
+        let batch = batch.unwrap();
+        let column = batch.column_by_name("label").unwrap();
+        let column = arrow_cast::cast(column, &arrow_schema::DataType::UInt8).unwrap();
+        let column = column
+            .as_any()
+            .downcast_ref::<arrow_array::UInt8Array>()
+            .unwrap();
+        labels.extend_from_slice(column.values());
+    }
+    let accuracy = knn_label_accuracy(&xs, &ys, &labels);
+    assert!(accuracy >= 0.85, "10-NN label accuracy {accuracy}");
+
+    let output = loupe()
+        .args(["embed", "--quiet", "--limit", "100", "--method", "umap"])
+        .args(["--min-dist", "3", "--spread", "1", "--out"])
+        .arg(dir.path().join("bad.parquet"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("min_dist") || stderr.contains("min dist"),
+        "stderr: {stderr}"
+    );
+    assert!(!dir.path().join("bad.parquet").exists());
+}

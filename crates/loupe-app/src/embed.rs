@@ -1,4 +1,4 @@
-//! `loupe embed`: the same engine as the app, headless, with a progress bar.
+//! `loupe embed`: the same engines as the app (t-SNE or UMAP), headless, with a progress bar.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,11 +11,11 @@ use loupe_cluster::KMeansParams;
 use loupe_core::Dataset;
 use loupe_tsne::{RecipeEngine, TsneEngine, ValidRecipe, ValidTsneParams};
 
-use crate::cli::EmbedArgs;
+use crate::cli::{EmbedArgs, MethodArg};
 use crate::select::OutputFormat;
 
-/// Reads the input, lays it out with t-SNE, adds any k-means labels asked for and writes the
-/// layout as (Geo)Parquet, CSV or `.geojson`.
+/// Reads the input, lays it out with t-SNE or UMAP, adds any k-means labels asked for and
+/// writes the layout as (Geo)Parquet, CSV or `.geojson`.
 pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     let opened =
         crate::info::open_with_progress(&args.input, &args.read.open_options(), args.quiet)?;
@@ -23,11 +23,22 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         eprintln!("{}", opened.report);
     }
     let dataset = opened.dataset;
-    let recipe = args.tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
-    let params = args
-        .tsne
-        .to_valid_params(dataset.dim(), dataset.n_rows())
-        .context("invalid t-SNE parameters")?;
+    // Every parameter is checked before any work, so a typo costs nothing.
+    let method = match args.method {
+        MethodArg::Tsne => {
+            let recipe = args.tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
+            let params = args
+                .tsne
+                .to_valid_params(dataset.dim(), dataset.n_rows())
+                .context("invalid t-SNE parameters")?;
+            Method::Tsne(recipe, params)
+        }
+        MethodArg::Umap => Method::Umap(args.umap.to_valid_params(
+            &args.tsne,
+            dataset.dim(),
+            dataset.n_rows(),
+        )?),
+    };
     let kmeans_2d = cluster_counts(&args.kmeans, dataset.n_rows(), "--kmeans")?;
     let kmeans_hd = cluster_counts(&args.kmeans_vectors, dataset.n_rows(), "--kmeans-vectors")?;
 
@@ -52,9 +63,10 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         }
         Ok(())
     };
-    let positions = match recipe {
-        None => run_standard(&dataset, &params, &bar, &mut record)?,
-        Some(recipe) => run_recipe(&dataset, &recipe, &bar, &mut record)?,
+    let positions = match method {
+        Method::Tsne(None, params) => run_standard(&dataset, &params, &bar, &mut record)?,
+        Method::Tsne(Some(recipe), _) => run_recipe(&dataset, &recipe, &bar, &mut record)?,
+        Method::Umap(params) => run_umap(&dataset, &params, &bar, &mut record)?,
     };
     if let Some(writer) = trajectory {
         let snapshots = writer.snapshots();
@@ -100,6 +112,46 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The checked parameters of the chosen method.
+enum Method {
+    /// A recipe (multi-stage preset) or plain parameters.
+    Tsne(Option<ValidRecipe>, ValidTsneParams),
+    Umap(loupe_umap::ValidUmapParams),
+}
+
+/// UMAP, one epoch per step; the trajectory records epochs.
+fn run_umap(
+    dataset: &Dataset,
+    params: &loupe_umap::ValidUmapParams,
+    bar: &ProgressBar,
+    record: &mut Record<'_>,
+) -> anyhow::Result<Vec<f32>> {
+    let mut engine =
+        loupe_umap::UmapEngine::prepare(dataset.vectors(), dataset.dim(), params, &mut |stage| {
+            bar.set_message(format!("preparing: {stage}"));
+        })?;
+    bar.set_length(engine.n_epochs() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} epochs ({per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(match engine.init_outcome() {
+        loupe_umap::InitOutcome::PcaFallback { reason }
+        | loupe_umap::InitOutcome::RandomFallback { reason } => {
+            format!("UMAP (spectral start failed: {reason}; fell back)")
+        }
+        _ => "UMAP".to_owned(),
+    });
+    while let Some(info) = engine.step() {
+        record(info.epoch, engine.positions())?;
+        bar.set_position(info.epoch as u64);
+    }
+    bar.finish_with_message("done");
+    Ok(engine.positions().to_vec())
 }
 
 /// The cluster counts of `--kmeans`/`--kmeans-vectors`, each between 1 and the number of

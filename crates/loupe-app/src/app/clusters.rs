@@ -86,7 +86,7 @@ impl Session {
     /// Starts k-means with `k` clusters; the result becomes a column and the colouring.
     pub(super) fn start_kmeans(&mut self, space: ClusterSpace, k: usize) {
         let Some((data, dim)) = self.cluster_data(space) else {
-            self.error = Some("k-means needs a layout (run t-SNE first)".to_owned());
+            self.error = Some("k-means needs a layout (run t-SNE or UMAP first)".to_owned());
             return;
         };
         let params = KMeansParams::new(k).with_seed(self.params.seed);
@@ -108,7 +108,7 @@ impl Session {
     /// Starts the elbow curve (inertia for each of [`ELBOW_KS`]).
     pub(super) fn start_elbow(&mut self, space: ClusterSpace) {
         let Some((data, dim)) = self.cluster_data(space) else {
-            self.error = Some("k-means needs a layout (run t-SNE first)".to_owned());
+            self.error = Some("k-means needs a layout (run t-SNE or UMAP first)".to_owned());
             return;
         };
         let base = KMeansParams::new(2).with_seed(self.params.seed);

@@ -141,7 +141,8 @@ impl Session {
                 Some(values)
             }
             ColourSource::Structure(Structure::TrustMap) if positions.is_none() => {
-                self.error = Some("the trust map needs a layout (run t-SNE first)".to_owned());
+                self.error =
+                    Some("the trust map needs a layout (run t-SNE or UMAP first)".to_owned());
                 return;
             }
             ColourSource::Structure(_) | ColourSource::SimilarityScore => None,

@@ -25,7 +25,8 @@ pub struct Comparison {
 
 impl Session {
     /// Pins the current layout beside the plot; `then_reseed` also starts a new run with the
-    /// next seed, the quickest "is this structure real?" check.
+    /// next seed, the quickest "is this structure real?" check (switch the method before
+    /// Start to compare t-SNE with UMAP).
     pub(super) fn pin_for_comparison(&mut self, then_reseed: bool) {
         let Some(positions) = self.positions().cloned() else {
             self.error = Some("compare: no layout to pin yet".to_owned());
@@ -42,10 +43,7 @@ impl Session {
             .map(|r| r.iteration)
             .or_else(|| self.snapshot.as_ref().map(|s| s.iteration))
             .unwrap_or(0);
-        let title = format!(
-            "pinned: t-SNE seed {}, perplexity {}, iteration {iteration}",
-            self.params.seed, self.params.perplexity
-        );
+        let title = format!("pinned: {}, iteration {iteration}", self.run_description);
         self.positions_generation += 1;
         self.comparison = Some(Comparison {
             title,

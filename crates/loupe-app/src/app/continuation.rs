@@ -31,7 +31,7 @@ impl Session {
         if !self
             .run
             .as_ref()
-            .is_some_and(loupe_tsne::TsneRun::is_finished)
+            .is_some_and(super::layout_run::LayoutRun::is_finished)
         {
             return;
         }
@@ -50,7 +50,7 @@ impl Session {
                     self.layout = layout;
                 }
             }
-            Err(err) => self.error = Some(format!("t-SNE failed: {err}")),
+            Err(err) => self.error = Some(format!("the run failed: {err}")),
         }
     }
 

@@ -189,7 +189,7 @@ impl Session {
     pub(super) fn export_layout(&mut self, path: PathBuf) {
         let (Some(dataset), Some(positions)) = (self.dataset.clone(), self.positions().cloned())
         else {
-            self.error = Some("nothing to export yet: open a dataset and run t-SNE".to_owned());
+            self.error = Some("nothing to export yet: open a dataset and run a layout".to_owned());
             return;
         };
         if positions.len() != 2 * dataset.n_rows() {

@@ -13,6 +13,7 @@ mod files_ui;
 mod filters;
 mod inspector;
 mod lasso_tool;
+mod layout_run;
 mod loader;
 mod palette;
 mod picker;
@@ -40,6 +41,7 @@ pub use export::{ExportJob, TrajectorySettings};
 pub use filters::{Filter, FilterKind, FilterState};
 pub use inspector::Inspector;
 pub use lasso_tool::PlotTool;
+pub use layout_run::LayoutRun;
 pub use loader::DataSource;
 pub use plot_view::PlotView;
 pub use session::{ClassLabel, Command, LoadPurpose, Session};
@@ -65,6 +67,8 @@ pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
     };
     let autostart = !args.no_autostart;
     let tsne = args.tsne;
+    let umap = args.umap;
+    let method = args.method;
     let imagery = crate::imagery::ImagerySettings::from_args(&args.imagery, args.chip_cache_dir)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -80,6 +84,8 @@ pub fn run_native(args: OpenArgs) -> anyhow::Result<()> {
         Box::new(move |cc| {
             let mut app = LoupeApp::new(cc, None, autostart);
             app.session.params = tsne;
+            app.session.umap = umap;
+            app.session.method = method;
             app.session.read_options = read;
             app.session.cache_policy = cache;
             app.inspector.chips.configure(imagery);

@@ -256,21 +256,23 @@ impl PlotView {
         } else {
             let iteration = session.snapshot.as_ref().map_or(0, |s| s.iteration);
             format!(
-                "current: t-SNE seed {}, perplexity {}, iteration {iteration}",
-                session.params.seed, session.params.perplexity
+                "current: {}, iteration {iteration}",
+                session.run_description
             )
         };
-        let at = egui::pos2(self.rect.center().x, self.rect.top() + 40.0);
+        let at = egui::pos2(self.rect.left() + 10.0, self.rect.top() + 36.0);
+        let width = (self.rect.width() - 20.0).max(80.0);
         egui::Area::new(egui::Id::unique(("comparison_title", self.pinned)))
             .fixed_pos(at)
-            .pivot(egui::Align2::CENTER_TOP)
+            .pivot(egui::Align2::LEFT_TOP)
             .order(egui::Order::Foreground)
             .show(ui.ctx(), |ui| {
+                ui.set_max_width(width);
                 ui.horizontal(|ui| {
-                    ui.label(egui::RichText::new(title).strong());
                     if self.pinned && ui.small_button("close").clicked() {
                         commands.push(Command::CloseComparison);
                     }
+                    ui.add(egui::Label::new(egui::RichText::new(title).strong()).truncate());
                 });
             });
     }

@@ -67,7 +67,7 @@ pub fn selection_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec
     }
     ui.horizontal(|ui| {
         if ui
-            .button("Re-run t-SNE on selection")
+            .button(format!("Re-run {} on selection", session.method.name()))
             .on_hover_text("lay out these rows on their own; Back returns to this view")
             .clicked()
         {

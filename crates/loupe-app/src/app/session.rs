@@ -7,13 +7,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use loupe_core::{Categories, Dataset};
-use loupe_tsne::{FinishedLayout, RunStatus, Snapshot, TsneRun};
+use loupe_tsne::{FinishedLayout, RunStatus, Snapshot};
 
 use super::clusters::ClusterState;
 use super::colouring::ColouringState;
 use super::continuation::Projection;
 use super::export::{ExportJob, TrajectoryRecording, TrajectorySettings};
 use super::filters::FilterState;
+use super::layout_run::LayoutRun;
 use super::loader::{DataSource, LoadJob};
 use super::palette;
 use super::picker::Picker;
@@ -21,7 +22,7 @@ use super::selection::SelectionState;
 use super::similar::SimilarState;
 use super::timeline::TimelineState;
 use super::views::SavedView;
-use crate::cli::{PhaseList, PhaseRow, TsneArgs};
+use crate::cli::{MethodArg, PhaseList, PhaseRow, TsneArgs, UmapArgs};
 
 pub use super::command::{Command, LoadPurpose};
 
@@ -44,10 +45,16 @@ pub struct Session {
     pub loading: Option<LoadJob>,
     /// The last error to show the user (load failures, parameter errors).
     pub error: Option<String>,
-    /// t-SNE parameters as edited in the side panel.
+    /// The layout method Start runs.
+    pub method: MethodArg,
+    /// t-SNE parameters as edited in the side panel (metric, seed and PCA also for UMAP).
     pub params: TsneArgs,
+    /// UMAP parameters as edited in the side panel.
+    pub umap: UmapArgs,
     /// The current (or last) run.
-    pub run: Option<TsneRun>,
+    pub run: Option<LayoutRun>,
+    /// What made the layout shown ("UMAP, seed 0, 15 neighbours"), for titles.
+    pub run_description: String,
     /// The newest snapshot taken from the run.
     pub snapshot: Option<Arc<Snapshot>>,
     /// Bumped for every new layout seen, across runs and datasets, so the renderer and the
@@ -137,8 +144,11 @@ impl Session {
             dataset: None,
             loading: None,
             error: None,
+            method: MethodArg::default(),
             params: TsneArgs::default(),
+            umap: UmapArgs::default(),
             run: None,
+            run_description: String::new(),
             snapshot: None,
             positions_generation: 0,
             color_by: None,
@@ -201,7 +211,7 @@ impl Session {
                 }
             }
         }
-        if let Some(snapshot) = self.run.as_ref().and_then(TsneRun::latest) {
+        if let Some(snapshot) = self.run.as_ref().and_then(LayoutRun::latest) {
             self.accept_snapshot(snapshot);
         }
         self.harvest_finished_run();
@@ -239,7 +249,11 @@ impl Session {
             return;
         }
         if let RunStatus::Failed(message) = &snapshot.status {
-            self.error = Some(format!("t-SNE failed: {message}"));
+            let method = self
+                .run
+                .as_ref()
+                .map_or("the layout", |r| r.method().name());
+            self.error = Some(format!("{method} failed: {message}"));
         }
         self.mark_phase(&snapshot);
         // A replayed frame stays on screen while the run goes on.
@@ -378,16 +392,19 @@ impl Session {
     }
 
     /// Starts `run` as the current run, or shows why it could not start.
-    pub(super) fn adopt_run(&mut self, spawned: Result<TsneRun, loupe_tsne::TsneError>) {
+    pub(super) fn adopt_run<R: Into<LayoutRun>, E: std::fmt::Display>(
+        &mut self,
+        spawned: Result<R, E>,
+    ) {
         match spawned {
             Ok(run) => {
                 self.error = None;
                 self.finish_recording();
-                self.run = Some(run);
+                self.run = Some(run.into());
                 self.start_timeline();
                 self.record_trajectory_if_enabled();
             }
-            Err(err) => self.error = Some(format!("could not start t-SNE: {err}")),
+            Err(err) => self.error = Some(format!("could not start the run: {err}")),
         }
     }
 
@@ -441,6 +458,30 @@ impl Session {
             self.error = Some("open a dataset first".to_owned());
             return;
         };
+        self.run_description = self.describe_method();
+        if self.method == MethodArg::Umap {
+            let params =
+                match self
+                    .umap
+                    .to_valid_params(&self.params, dataset.dim(), dataset.n_rows())
+                {
+                    Ok(params) => params,
+                    Err(err) => {
+                        self.error = Some(format!("{err:#}"));
+                        return;
+                    }
+                };
+            let spawned = loupe_umap::spawn_run(
+                dataset.vector_buffer(),
+                dataset.dim(),
+                params,
+                self.on_update(),
+            );
+            self.layout = None;
+            self.projection = None;
+            self.adopt_run(spawned);
+            return;
+        }
         let checked = self
             .params
             .to_recipe(dataset.dim(), dataset.n_rows())
@@ -474,13 +515,27 @@ impl Session {
         self.adopt_run(spawned);
     }
 
+    /// The method and its main parameters, as a title says them.
+    pub(super) fn describe_method(&self) -> String {
+        match self.method {
+            MethodArg::Tsne => format!(
+                "t-SNE, seed {}, perplexity {}",
+                self.params.seed, self.params.perplexity
+            ),
+            MethodArg::Umap => format!(
+                "UMAP, seed {}, {} neighbours, min dist {}",
+                self.params.seed, self.umap.n_neighbors, self.umap.min_dist
+            ),
+        }
+    }
+
     pub(super) fn stop_run(&mut self) {
         if let Some(run) = self.run.take() {
             run.cancel();
             // The engine notices cancellation within one iteration; joining keeps two runs
             // from competing for the cores.
-            if let Err(err) = run.join() {
-                log::warn!("t-SNE run ended with an error: {err}");
+            if let Err(err) = run.join_layout() {
+                log::warn!("the run ended with an error: {err}");
             }
             self.finish_recording();
         }

@@ -10,7 +10,7 @@ use super::palette;
 use super::plot_view::PlotView;
 use super::selection_ui;
 use super::session::{Command, Session};
-use crate::cli::{GradientArg, MetricArg, PhaseList, PhaseRow, PresetArg, TsneArgs};
+use crate::cli::{GradientArg, MethodArg, MetricArg, PhaseList, PhaseRow, PresetArg, TsneArgs};
 
 /// Draws the side panel; changes to parameters are edited in place, actions become commands.
 pub fn side_panel_ui(
@@ -23,8 +23,7 @@ pub fn side_panel_ui(
         dataset_ui(ui, session);
         files_ui::path_ui(ui, session, commands);
         ui.separator();
-        tsne_params_ui(ui, session);
-        phases_ui(ui, &mut session.params);
+        layout_params_ui(ui, session);
         run_controls_ui(ui, session, commands);
         continuation_ui(ui, session, commands);
         ui.separator();
@@ -119,8 +118,72 @@ fn load_report_ui(ui: &mut egui::Ui, report: &loupe_ingest::LoadReport) {
         });
 }
 
+/// The method switch, then its parameters.
+fn layout_params_ui(ui: &mut egui::Ui, session: &mut Session) {
+    ui.horizontal(|ui| {
+        ui.heading("Layout");
+        ui.selectable_value(&mut session.method, MethodArg::Tsne, "t-SNE");
+        ui.selectable_value(&mut session.method, MethodArg::Umap, "UMAP")
+            .on_hover_text("umap-learn 0.5's UMAP: fuzzy kNN graph, spectral start, SGD");
+    });
+    match session.method {
+        MethodArg::Tsne => {
+            tsne_params_ui(ui, session);
+            phases_ui(ui, &mut session.params);
+        }
+        MethodArg::Umap => umap_params_ui(ui, session),
+    }
+}
+
+/// UMAP's parameters, then those it shares with t-SNE.
+fn umap_params_ui(ui: &mut egui::Ui, session: &mut Session) {
+    let umap = &mut session.umap;
+    egui::Grid::new("umap_params")
+        .num_columns(2)
+        .spacing([8.0, 4.0])
+        .show(ui, |ui| {
+            let label = ui.label("neighbours");
+            ui.add(egui::DragValue::new(&mut umap.n_neighbors).range(2..=500))
+                .labelled_by(label.id)
+                .on_hover_text("n_neighbors, the point itself included");
+            ui.end_row();
+            let label = ui.label("min dist");
+            ui.add(
+                egui::DragValue::new(&mut umap.min_dist)
+                    .range(0.0..=10.0)
+                    .speed(0.01),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("spread");
+            ui.add(
+                egui::DragValue::new(&mut umap.spread)
+                    .range(0.01..=10.0)
+                    .speed(0.01),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("epochs");
+            ui.horizontal(|ui| {
+                let mut auto = umap.epochs.is_none();
+                if ui
+                    .checkbox(&mut auto, "auto")
+                    .on_hover_text("500 up to 10,000 points, 200 above (umap-learn)")
+                    .changed()
+                {
+                    umap.epochs = if auto { None } else { Some(200) };
+                }
+                if let Some(epochs) = &mut umap.epochs {
+                    ui.add(egui::DragValue::new(epochs).range(1..=100_000))
+                        .labelled_by(label.id);
+                }
+            });
+            ui.end_row();
+            shared_params_rows(ui, &mut session.params);
+        });
+}
+
 fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
-    ui.heading("t-SNE");
     let params = &mut session.params;
     ui.horizontal(|ui| {
         ui.label("preset");
@@ -146,19 +209,6 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
                     .speed(0.5),
             )
             .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("metric");
-            egui::ComboBox::from_id_salt("metric")
-                .selected_text(match params.metric {
-                    MetricArg::Euclidean => "euclidean",
-                    MetricArg::Cosine => "cosine",
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut params.metric, MetricArg::Euclidean, "euclidean");
-                    ui.selectable_value(&mut params.metric, MetricArg::Cosine, "cosine");
-                })
-                .response
-                .labelled_by(label.id);
             ui.end_row();
             let label = ui.label("early exaggeration");
             ui.add(
@@ -219,16 +269,34 @@ fn tsne_params_ui(ui: &mut egui::Ui, session: &mut Session) {
             .labelled_by(label.id)
             .on_hover_text("1 = standard t-SNE; smaller = heavier tails (Kobak et al. 2019)");
             ui.end_row();
-            let label = ui.label("PCA before kNN");
-            ui.add(egui::DragValue::new(&mut params.pca_dims).range(0..=1000))
-                .labelled_by(label.id)
-                .on_hover_text("reduce wider vectors to this many dimensions first (0 = off)");
-            ui.end_row();
-            let label = ui.label("seed");
-            ui.add(egui::DragValue::new(&mut params.seed))
-                .labelled_by(label.id);
-            ui.end_row();
+            shared_params_rows(ui, params);
         });
+}
+
+/// Metric, PCA and seed: the same for both methods.
+fn shared_params_rows(ui: &mut egui::Ui, params: &mut TsneArgs) {
+    let label = ui.label("metric");
+    egui::ComboBox::from_id_salt("metric")
+        .selected_text(match params.metric {
+            MetricArg::Euclidean => "euclidean",
+            MetricArg::Cosine => "cosine",
+        })
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut params.metric, MetricArg::Euclidean, "euclidean");
+            ui.selectable_value(&mut params.metric, MetricArg::Cosine, "cosine");
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("PCA before kNN");
+    ui.add(egui::DragValue::new(&mut params.pca_dims).range(0..=1000))
+        .labelled_by(label.id)
+        .on_hover_text("reduce wider vectors to this many dimensions first (0 = off)");
+    ui.end_row();
+    let label = ui.label("seed");
+    ui.add(egui::DragValue::new(&mut params.seed))
+        .labelled_by(label.id);
+    ui.end_row();
 }
 
 /// The schedule as an editable table: a custom list of phases replaces the early-exaggeration

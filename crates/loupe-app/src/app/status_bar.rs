@@ -4,7 +4,7 @@ use loupe_tsne::RunStatus;
 
 use super::session::Session;
 
-/// Draws N, D, phase, iteration, KL divergence, iterations/s and frames/s.
+/// Draws N, D, phase, iteration, KL divergence (UMAP: the epoch), iterations/s and frames/s.
 pub fn status_bar_ui(ui: &mut egui::Ui, session: &Session) {
     ui.horizontal(|ui| {
         match &session.dataset {
@@ -32,20 +32,28 @@ pub fn status_bar_ui(ui: &mut egui::Ui, session: &Session) {
                 ));
                 ui.separator();
             }
-            ui.label(format!(
-                "phase {} (exaggeration {})",
-                snapshot.phase_name, snapshot.exaggeration
-            ));
-            ui.separator();
-            ui.label(format!(
-                "iteration {} / {}",
-                snapshot.iteration, snapshot.total_iterations
-            ));
-            ui.separator();
-            match snapshot.kl {
-                Some((at, kl)) => ui.label(format!("KL {kl:.4} (at {at})")),
-                None => ui.label("KL –"),
-            };
+            if snapshot.phase_name == loupe_umap::PHASE_NAME {
+                // UMAP has epochs, no exaggeration and no KL divergence.
+                ui.label(format!(
+                    "UMAP epoch {} / {}",
+                    snapshot.iteration, snapshot.total_iterations
+                ));
+            } else {
+                ui.label(format!(
+                    "phase {} (exaggeration {})",
+                    snapshot.phase_name, snapshot.exaggeration
+                ));
+                ui.separator();
+                ui.label(format!(
+                    "iteration {} / {}",
+                    snapshot.iteration, snapshot.total_iterations
+                ));
+                ui.separator();
+                match snapshot.kl {
+                    Some((at, kl)) => ui.label(format!("KL {kl:.4} (at {at})")),
+                    None => ui.label("KL –"),
+                };
+            }
             ui.separator();
             ui.label(format!("{:.1} it/s", snapshot.iterations_per_s));
         } else {

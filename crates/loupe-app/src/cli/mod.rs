@@ -6,6 +6,7 @@
 
 mod imagery;
 mod tsne;
+mod umap;
 
 use std::path::PathBuf;
 
@@ -15,6 +16,7 @@ use loupe_ingest::{CachePolicy, OpenOptions};
 
 pub use imagery::{ChipsArgs, ImageryArgs, ProviderArg, RowList, parse_rows};
 pub use tsne::{GradientArg, MetricArg, PhaseList, PhaseRow, PresetArg, TsneArgs, parse_phases};
+pub use umap::{MethodArg, UmapArgs};
 
 /// Loupe: explore high-dimensional embeddings, watching t-SNE converge live.
 #[derive(Debug, Parser)]
@@ -45,9 +47,15 @@ pub struct OpenArgs {
     /// Do not start t-SNE automatically after loading.
     #[arg(long)]
     pub no_autostart: bool,
+    /// The layout method the app starts with (switchable in the side panel).
+    #[arg(long, value_enum, default_value_t = MethodArg::Tsne)]
+    pub method: MethodArg,
     /// Initial t-SNE parameters (editable in the side panel).
     #[command(flatten)]
     pub tsne: TsneArgs,
+    /// Initial UMAP parameters (editable in the side panel).
+    #[command(flatten)]
+    pub umap: UmapArgs,
     /// Where the inspector's satellite chips come from (editable in its Imagery section).
     #[command(flatten)]
     pub imagery: ImageryArgs,
@@ -64,7 +72,7 @@ pub struct OpenArgs {
     reason = "parsed once per process; boxing the arguments would only cost clarity"
 )]
 pub enum Command {
-    /// Compute a 2-D t-SNE layout without a window and write it as Parquet or CSV.
+    /// Compute a 2-D t-SNE or UMAP layout without a window and write it as Parquet or CSV.
     Embed(EmbedArgs),
     /// Describe a file or folder: rows, vector column and dimension, the other columns,
     /// geometry and CRS, and the load report (exits non-zero when nothing loads).
@@ -155,9 +163,15 @@ pub struct EmbedArgs {
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
-    /// t-SNE parameters.
+    /// The layout method.
+    #[arg(long, value_enum, default_value_t = MethodArg::Tsne)]
+    pub method: MethodArg,
+    /// t-SNE parameters (`--metric`, `--seed` and `--pca-dims` apply to UMAP too).
     #[command(flatten)]
     pub tsne: TsneArgs,
+    /// UMAP parameters.
+    #[command(flatten)]
+    pub umap: UmapArgs,
 }
 
 /// How to read a file or folder: shared by the app and every subcommand, so that a flag means

@@ -90,10 +90,13 @@ pub fn spectral_layout(
     }
     let op = Normalised::new(graph);
     let (mut vectors, report) = if n <= DENSE_BELOW {
-        (op.dense_eigenvectors(), SpectralReport {
-            iterations: 0,
-            residual: 0.0,
-        })
+        (
+            op.dense_eigenvectors(),
+            SpectralReport {
+                iterations: 0,
+                residual: 0.0,
+            },
+        )
     } else {
         op.lobpcg(seed)?
     };
@@ -154,17 +157,14 @@ impl<'a> Normalised<'a> {
             return out;
         }
         let (ptr, cols) = (self.graph.row_ptr(), self.graph.cols());
-        out.data
-            .par_chunks_mut(c)
-            .enumerate()
-            .for_each(|(i, y)| {
-                for e in ptr[i]..ptr[i + 1] {
-                    let w = self.weights[e];
-                    for (acc, &v) in y.iter_mut().zip(x.row(cols[e] as usize)) {
-                        *acc += w * v;
-                    }
+        out.data.par_chunks_mut(c).enumerate().for_each(|(i, y)| {
+            for e in ptr[i]..ptr[i + 1] {
+                let w = self.weights[e];
+                for (acc, &v) in y.iter_mut().zip(x.row(cols[e] as usize)) {
+                    *acc += w * v;
                 }
-            });
+            }
+        });
         out
     }
 
@@ -207,7 +207,11 @@ impl<'a> Normalised<'a> {
         let mut residual = f64::INFINITY;
         for iteration in 1..=SPECTRAL_MAX_ITERATIONS {
             let mut res = ax.clone();
-            for (row, x_row) in res.data.chunks_exact_mut(x.cols).zip(x.data.chunks_exact(x.cols)) {
+            for (row, x_row) in res
+                .data
+                .chunks_exact_mut(x.cols)
+                .zip(x.data.chunks_exact(x.cols))
+            {
                 for ((v, &xv), &t) in row.iter_mut().zip(x_row).zip(&theta) {
                     *v -= t * xv;
                 }
@@ -216,10 +220,13 @@ impl<'a> Normalised<'a> {
             residual = norms.iter().take(want).copied().fold(0.0, f64::max);
             if residual < SPECTRAL_TOLERANCE {
                 let wanted = x.times(&identity_columns(x.cols, want), want);
-                return Ok((wanted, SpectralReport {
-                    iterations: iteration - 1,
-                    residual,
-                }));
+                return Ok((
+                    wanted,
+                    SpectralReport {
+                        iterations: iteration - 1,
+                        residual,
+                    },
+                ));
             }
             let mut v = res.beside(&p);
             v.project_out(&self.trivial);
@@ -293,7 +300,10 @@ fn fix_signs(block: &mut Block) {
     for j in 0..c {
         let pivot = (0..block.rows())
             .map(|i| block.data[i * c + j])
-            .fold(0.0_f64, |best, v| if v.abs() > best.abs() { v } else { best });
+            .fold(
+                0.0_f64,
+                |best, v| if v.abs() > best.abs() { v } else { best },
+            );
         if pivot < 0.0 {
             for i in 0..block.rows() {
                 block.data[i * c + j] = -block.data[i * c + j];
