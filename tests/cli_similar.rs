@@ -3,6 +3,9 @@
 //! plot that decodes and shows every strategy), plus every bad input the two commands must
 //! refuse in one line.
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,6 +13,7 @@ use std::process::{Command, Output};
 use arrow_array::RecordBatch;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, UInt8Type, UInt32Type, UInt64Type};
+use cli::succeeded;
 use loupe_app::simulate::plot;
 use loupe_data::ReadOptions;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -30,15 +34,6 @@ fn loupe(args: &[&str]) -> Output {
         .arg("--no-cache")
         .output()
         .expect("loupe runs")
-}
-
-fn succeeded(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "loupe failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The run failed with one line on stderr (no panic, no NaN) that contains every `needle`.
@@ -128,6 +123,24 @@ fn assert_ranking(rows: &[u64], scores: &[f32], reference: &[(usize, f64)]) {
     }
 }
 
+/// `loupe similar` on the digits, positives 0, 1 and 17, negative 2.
+fn similar_digits(strategy: &str, k: &str, out: &Path) -> Output {
+    loupe(&[
+        "similar",
+        path_str(&digits()),
+        "--rows",
+        "0,1,17",
+        "--negatives",
+        "2",
+        "--strategy",
+        strategy,
+        "--k",
+        k,
+        "--out",
+        path_str(out),
+    ])
+}
+
 #[test]
 fn similar_ranks_like_brute_force_cosine_and_keeps_the_columns() {
     let dir = tempfile::tempdir().unwrap();
@@ -153,18 +166,7 @@ fn similar_ranks_like_brute_force_cosine_and_keeps_the_columns() {
         .collect();
     let reference = ranked(&|x| cosine(x, &mean));
     let csv_out = dir.path().join("mean.csv");
-    let stdout = succeeded(&loupe(&[
-        "similar",
-        path_str(&digits()),
-        "--rows",
-        "0,1,17",
-        "--negatives",
-        "2",
-        "--k",
-        "40",
-        "--out",
-        path_str(&csv_out),
-    ]));
+    let stdout = succeeded(&similar_digits("mean", "40", &csv_out));
     assert!(
         stdout.contains("ranked 40 of 10000 rows by mean"),
         "{stdout}"
@@ -196,20 +198,7 @@ fn similar_ranks_like_brute_force_cosine_and_keeps_the_columns() {
             .fold(f64::NEG_INFINITY, f64::max)
     });
     let parquet_out = dir.path().join("max.parquet");
-    succeeded(&loupe(&[
-        "similar",
-        path_str(&digits()),
-        "--rows",
-        "0,1,17",
-        "--negatives",
-        "2",
-        "--strategy",
-        "max",
-        "--k",
-        "25",
-        "--out",
-        path_str(&parquet_out),
-    ]));
+    succeeded(&similar_digits("max", "25", &parquet_out));
     let batch = read_parquet(&parquet_out);
     let names: Vec<&str> = batch
         .schema_ref()
@@ -237,17 +226,20 @@ fn similar_ranks_like_brute_force_cosine_and_keeps_the_columns() {
 fn similar_keeps_geometry_as_the_layout_writers_do() {
     let dir = tempfile::tempdir().unwrap();
     let clay = repo_root().join("tests/fixtures/03WVN_20220610_20220610_v001.gpq");
+    let near = |k: &str, out: &Path| {
+        succeeded(&loupe(&[
+            "similar",
+            path_str(&clay),
+            "--rows",
+            "5",
+            "--k",
+            k,
+            "--out",
+            path_str(out),
+        ]))
+    };
     let out = dir.path().join("near.parquet");
-    succeeded(&loupe(&[
-        "similar",
-        path_str(&clay),
-        "--rows",
-        "5",
-        "--k",
-        "10",
-        "--out",
-        path_str(&out),
-    ]));
+    near("10", &out);
     let file = std::fs::File::open(&out).unwrap();
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
     let geo = builder
@@ -261,16 +253,7 @@ fn similar_keeps_geometry_as_the_layout_writers_do() {
     assert!(batch.column_by_name("geometry").is_some());
     assert!(batch.column_by_name("x").is_none(), "no layout coordinates");
     let wkt = dir.path().join("near.csv");
-    succeeded(&loupe(&[
-        "similar",
-        path_str(&clay),
-        "--rows",
-        "5",
-        "--k",
-        "3",
-        "--out",
-        path_str(&wkt),
-    ]));
+    near("3", &wkt);
     let text = std::fs::read_to_string(&wkt).unwrap();
     assert!(text.contains("POLYGON"), "geometry as WKT: {text}");
 }
@@ -307,22 +290,28 @@ fn toy_csv(path: &Path, a: usize, b: usize, zeros: usize) {
     std::fs::write(path, text).expect("the temporary folder is writable");
 }
 
-fn simulate(input: &Path, out: &Path, extra: &[&str]) -> Output {
+/// `loupe simulate` on a CSV whose vectors are `v0 …` and labels `label`, quietly.
+fn simulate(input: &Path, out: &Path, positive: &str, extra: &[&str]) -> Output {
+    simulate_column(input, out, "label", positive, extra)
+}
+
+/// [`simulate`] with the labels in `column`.
+fn simulate_column(
+    input: &Path,
+    out: &Path,
+    column: &str,
+    positive: &str,
+    extra: &[&str],
+) -> Output {
     let mut args = vec![
         "simulate",
         path_str(input),
         "--vector-prefix",
         "v",
         "--label-column",
-        "label",
+        column,
         "--positive",
-        "a",
-        "--runs",
-        "3",
-        "--per-iteration",
-        "5",
-        "--target-recall",
-        "1.0",
+        positive,
         "--quiet",
         "--out",
         path_str(out),
@@ -331,18 +320,28 @@ fn simulate(input: &Path, out: &Path, extra: &[&str]) -> Output {
     loupe(&args)
 }
 
+/// The separable toy's settings: 3 runs, 5 labels per iteration, until everything is found.
+const UNTIL_ALL_FOUND: [&str; 6] = [
+    "--runs",
+    "3",
+    "--per-iteration",
+    "5",
+    "--target-recall",
+    "1.0",
+];
+
 #[test]
 fn simulate_finds_everything_on_separable_data_reproducibly_and_plots_it() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("toy.csv");
     toy_csv(&input, 30, 70, 0);
     let (first, second) = (dir.path().join("one"), dir.path().join("two"));
-    let stdout = succeeded(&simulate(&input, &first, &[]));
+    let stdout = succeeded(&simulate(&input, &first, "a", &UNTIL_ALL_FOUND));
     assert!(
         stdout.starts_with("| strategy | runs | reached 1 |"),
         "{stdout}"
     );
-    succeeded(&simulate(&input, &second, &[]));
+    succeeded(&simulate(&input, &second, "a", &UNTIL_ALL_FOUND));
     let recall = std::fs::read(first.join("recall.csv")).unwrap();
     assert_eq!(
         recall,
@@ -398,6 +397,7 @@ fn simulate_skips_zero_vectors_and_says_how_many() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("toy.csv");
     toy_csv(&input, 20, 30, 4);
+    // Not quiet: the note is the point.
     let output = loupe(&[
         "simulate",
         path_str(&input),
@@ -425,68 +425,27 @@ fn bad_inputs_are_refused_in_one_line() {
     let input = dir.path().join("toy.csv");
     toy_csv(&input, 20, 30, 2);
     let out = dir.path().join("out");
-    let sim = |extra: &[&str]| {
-        let mut args = vec![
-            "simulate",
-            path_str(&input),
-            "--vector-prefix",
-            "v",
-            "--quiet",
-            "--out",
-            path_str(&out),
-        ];
-        args.extend_from_slice(extra);
-        loupe(&args)
-    };
-
     // The label column is missing: the columns there are are listed.
     refused(
-        &sim(&["--label-column", "lable", "--positive", "a"]),
+        &simulate_column(&input, &out, "lable", "a", &[]),
         &["no label column \"lable\"", "its columns are label"],
     );
     // The value is not there: the values there are are listed.
     refused(
-        &sim(&["--label-column", "label", "--positive", "c"]),
+        &simulate(&input, &out, "c", &[]),
         &["--positive \"c\"", "\"a\" (20)", "\"b\" (32)"],
     );
     // Positives only among zero vectors.
     let zeros = dir.path().join("zeros.csv");
     std::fs::write(&zeros, "label,v0,v1\na,0,0\nb,1,0\nb,0,1\nb,1,1\n").unwrap();
     refused(
-        &loupe(&[
-            "simulate",
-            path_str(&zeros),
-            "--vector-prefix",
-            "v",
-            "--label-column",
-            "label",
-            "--positive",
-            "a",
-            "--quiet",
-            "--out",
-            path_str(&out),
-        ]),
+        &simulate(&zeros, &out, "a", &[]),
         &["all-zero", "nothing to find"],
     );
     // One class.
     let one = dir.path().join("one.csv");
     std::fs::write(&one, "label,v0,v1\na,1,0\na,0,1\na,1,1\n").unwrap();
-    refused(
-        &loupe(&[
-            "simulate",
-            path_str(&one),
-            "--vector-prefix",
-            "v",
-            "--label-column",
-            "label",
-            "--positive",
-            "a",
-            "--quiet",
-            "--out",
-            path_str(&out),
-        ]),
-        &["one value only"],
-    );
+    refused(&simulate(&one, &out, "a", &[]), &["one value only"]);
     // Many values are listed only in part.
     let many = dir.path().join("many.csv");
     let mut text = String::from("label,v0,v1\n");
@@ -495,31 +454,12 @@ fn bad_inputs_are_refused_in_one_line() {
     }
     std::fs::write(&many, text).unwrap();
     refused(
-        &loupe(&[
-            "simulate",
-            path_str(&many),
-            "--vector-prefix",
-            "v",
-            "--label-column",
-            "label",
-            "--positive",
-            "x",
-            "--quiet",
-            "--out",
-            path_str(&out),
-        ]),
+        &simulate(&many, &out, "x", &[]),
         &["\"0\" (1)", "\"19\" (1)", "… and 10 more"],
     );
     // Unknown strategy names, for both commands.
     refused(
-        &sim(&[
-            "--label-column",
-            "label",
-            "--positive",
-            "a",
-            "--strategies",
-            "mean,foo",
-        ]),
+        &simulate(&input, &out, "a", &["--strategies", "mean,foo"]),
         &["unknown strategy \"foo\""],
     );
     refused(
@@ -539,33 +479,14 @@ fn bad_inputs_are_refused_in_one_line() {
     );
     // A parameter out of range, named by its flag.
     refused(
-        &sim(&[
-            "--label-column",
-            "label",
-            "--positive",
-            "a",
-            "--target-recall",
-            "1.5",
-        ]),
+        &simulate(&input, &out, "a", &["--target-recall", "1.5"]),
         &["--target-recall: must be within (0, 1]"],
     );
     // Start labels that would label everything.
     let tiny = dir.path().join("tiny.csv");
     std::fs::write(&tiny, "label,v0,v1\na,1,0\nb,0,1\nb,1,1\n").unwrap();
     refused(
-        &loupe(&[
-            "simulate",
-            path_str(&tiny),
-            "--vector-prefix",
-            "v",
-            "--label-column",
-            "label",
-            "--positive",
-            "a",
-            "--quiet",
-            "--out",
-            path_str(&out),
-        ]),
+        &simulate(&tiny, &out, "a", &[]),
         &["would label all 3 rows"],
     );
 

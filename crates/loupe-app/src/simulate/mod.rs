@@ -29,6 +29,10 @@ pub const RECALL_PNG: &str = "recall.png";
 
 /// Distinct label values listed in an error before "… and N more".
 const LISTED_VALUES: usize = 20;
+/// Characters of values listed in an error, so the message stays a readable line.
+const LISTED_CHARS: usize = 400;
+/// Characters of one listed value (a URL, a sentence) before it is cut short.
+const LISTED_VALUE_CHARS: usize = 40;
 
 /// Runs the experiment the flags describe and writes its files into `--out`; prints the
 /// summary table on stdout.
@@ -96,7 +100,17 @@ pub fn run_simulate(args: &SimulateArgs) -> anyhow::Result<()> {
     let bar = progress_bar(args.quiet);
     let per_strategy = params.runs * (params.max_iterations + 1);
     let experiment = run_experiment(&vectors, &truth_defined, &params, &mut |done, total| {
-        clock.tick(done);
+        for (index, seconds) in clock.tick(done) {
+            if !args.quiet {
+                // A line per strategy, also when stderr is a log file and the bar is hidden.
+                bar.suspend(|| {
+                    eprintln!(
+                        "{}: {} runs in {seconds:.1} s",
+                        params.strategies[index].0, params.runs
+                    );
+                });
+            }
+        }
         bar.set_length(total as u64);
         bar.set_position(done as u64);
         let job =
@@ -233,8 +247,9 @@ fn is_label_type(data_type: &DataType) -> bool {
     }
 }
 
-/// `0 (6,903), 1 (7,877), …` sorted numerically when every value is a number, at most
-/// [`LISTED_VALUES`] of them, then how many more.
+/// `"0" (6903), "1" (7877), …` sorted numerically when every value is a number, at most
+/// [`LISTED_VALUES`] of them and about [`LISTED_CHARS`] characters (long values cut short),
+/// then how many more.
 fn list_values(counts: &BTreeMap<String, usize>, more: usize) -> String {
     let mut values: Vec<(&String, &usize)> = counts.iter().collect();
     if values.iter().all(|(v, _)| v.parse::<f64>().is_ok()) {
@@ -243,12 +258,22 @@ fn list_values(counts: &BTreeMap<String, usize>, more: usize) -> String {
             x.unwrap_or(0.0).total_cmp(&y.unwrap_or(0.0))
         });
     }
-    let mut text: Vec<String> = values
-        .iter()
-        .take(LISTED_VALUES)
-        .map(|(v, n)| format!("{v:?} ({n})"))
-        .collect();
-    let hidden = values.len().saturating_sub(LISTED_VALUES) + more;
+    let mut text: Vec<String> = Vec::new();
+    let mut chars = 0;
+    for (value, n) in values.iter().take(LISTED_VALUES) {
+        let shown = if value.chars().count() > LISTED_VALUE_CHARS {
+            let cut: String = value.chars().take(LISTED_VALUE_CHARS).collect();
+            format!("{cut:?}… ({n})")
+        } else {
+            format!("{value:?} ({n})")
+        };
+        chars += shown.len() + 2;
+        text.push(shown);
+        if chars > LISTED_CHARS {
+            break;
+        }
+    }
+    let hidden = values.len() - text.len() + more;
     if hidden > 0 {
         text.push(format!("… and {hidden} more"));
     }
@@ -284,10 +309,16 @@ impl StrategyClock {
         }
     }
 
-    fn tick(&mut self, done: usize) {
+    /// Records the strategies `done` has completed; returns each newly finished one with
+    /// its time in seconds.
+    fn tick(&mut self, done: usize) -> Vec<(usize, f64)> {
+        let mut finished = Vec::new();
         while self.ends.len() < self.count && done >= (self.ends.len() + 1) * self.per_strategy {
+            let index = self.ends.len();
             self.ends.push(self.started.elapsed());
+            finished.push((index, self.seconds()[index]));
         }
+        finished
     }
 
     fn seconds(&self) -> Vec<f64> {
