@@ -174,3 +174,93 @@ fn mark_a_positive_find_candidates_accept_and_reject_with_keys() {
     assert_eq!(similar.label(first), Label::Positive);
     assert_eq!(similar.label(second), Label::Negative);
 }
+
+#[test]
+fn simulate_a_class_in_the_app_and_open_a_cli_result() {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1400.0))
+        .build_eframe(|cc| LoupeApp::new(cc, None, false));
+    harness
+        .state_mut()
+        .queue(Command::Open(DataSource::Demo { limit: Some(ROWS) }));
+    step_until(&mut harness, Duration::from_mins(1), "the demo", |app| {
+        app.session.n_rows() == ROWS
+    });
+    {
+        let simulation = &mut harness.state_mut().session.simulation;
+        simulation.column = "label".to_owned();
+        simulation.positive = "3".to_owned();
+        simulation.strategies = [true, true, false, false, false];
+        simulation.runs = 2;
+    }
+    harness
+        .get_by_label("Simulate: which strategy finds a class fastest?")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Run simulation").click();
+    step_until(
+        &mut harness,
+        Duration::from_mins(1),
+        "the simulation",
+        |app| app.session.simulation.result.is_some(),
+    );
+    harness.run_steps(2);
+    let experiment = harness.state().session.simulation.result.clone().unwrap();
+    assert_eq!(experiment.curves.len(), 4, "2 strategies × 2 runs");
+    assert!(experiment.positives > 0 && experiment.positives < ROWS);
+    for curve in &experiment.curves {
+        assert!(
+            curve.recall.windows(2).all(|w| w[1] >= w[0]),
+            "recall never drops"
+        );
+        assert!(
+            curve.final_recall() > 0.5,
+            "{}: {:?}",
+            curve.strategy,
+            curve.recall
+        );
+    }
+    // The plot window is open with its summary.
+    harness.get_by_label("Recall per iteration");
+    harness.get_by_label("final recall");
+
+    // What `loupe simulate` writes opens in the same view.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("recall.csv");
+    loupe_app::simulate::files::write_recall_csv(&csv, &experiment).unwrap();
+    let source = loupe_app::simulate::files::Source {
+        input: "demo".to_owned(),
+        label_column: "label".to_owned(),
+        positive: "3".to_owned(),
+    };
+    loupe_app::simulate::files::write_params_csv(
+        &dir.path().join("params.csv"),
+        &experiment,
+        &source,
+    )
+    .unwrap();
+    harness.state_mut().session.simulation.result = None;
+    harness
+        .state_mut()
+        .queue(Command::OpenSimulation(dir.path().to_path_buf()));
+    harness.run_steps(2);
+    let opened = harness.state().session.simulation.result.clone().unwrap();
+    assert_eq!(opened.curves.len(), experiment.curves.len());
+    for (a, b) in opened.curves.iter().zip(&experiment.curves) {
+        assert_eq!((&a.strategy, a.run), (&b.strategy, b.run));
+        assert_eq!(a.recall.len(), b.recall.len());
+        assert!(
+            a.recall
+                .iter()
+                .zip(&b.recall)
+                .all(|(x, y)| (x - y).abs() < 1e-6)
+        );
+    }
+
+    // A value no row has is a clear error, not a run.
+    harness.state_mut().session.simulation.positive = "cat".to_owned();
+    harness.state_mut().queue(Command::RunSimulation);
+    harness.run_steps(2);
+    let error = harness.state().session.error.clone().unwrap_or_default();
+    assert!(error.contains("cat"), "{error}");
+}

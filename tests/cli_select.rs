@@ -10,13 +10,17 @@
     reason = "GeoParquet and GeoPandas are names, not code identifiers"
 )]
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use arrow_array::Array;
 use arrow_array::cast::AsArray;
 use arrow_array::types::UInt32Type;
+use cli::succeeded;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 
@@ -29,15 +33,6 @@ fn loupe(cache: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_loupe"));
     command.env("LOUPE_CACHE_DIR", cache);
     command
-}
-
-fn succeeded(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "loupe failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The even-odd crossing-number test, written out plainly: a ray towards +x crosses an edge

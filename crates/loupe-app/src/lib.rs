@@ -14,3 +14,5 @@ pub mod imagery;
 pub mod info;
 pub mod outlines;
 pub mod select;
+pub mod similar;
+pub mod simulate;

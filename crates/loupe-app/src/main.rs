@@ -11,6 +11,8 @@ fn main() -> std::process::ExitCode {
         Some(Command::Info(args)) => loupe_app::info::run_info(args),
         Some(Command::Chips(args)) => loupe_app::chips::run_chips(args),
         Some(Command::Select(args)) => loupe_app::select::run_select(args),
+        Some(Command::Similar(args)) => loupe_app::similar::run_similar(args),
+        Some(Command::Simulate(args)) => loupe_app::simulate::run_simulate(args),
         None => loupe_app::app::run_native(cli.open.clone()),
     };
     match result {

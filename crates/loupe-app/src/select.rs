@@ -57,6 +57,19 @@ impl OutputFormat {
     }
 }
 
+impl OutputFormat {
+    /// Writes `table` as it is — every column in order, no `x`/`y` added — for rows that are
+    /// not a layout (search results with their columns); geometry as the layout writers
+    /// handle it.
+    pub fn write_rows(self, path: &Path, table: &RecordBatch) -> Result<(), loupe_data::DataError> {
+        match self {
+            Self::Parquet => loupe_data::write_rows_parquet(path, table),
+            Self::Csv => loupe_data::write_rows_csv(path, table),
+            Self::GeoJson => loupe_data::write_rows_geojson(path, table),
+        }
+    }
+}
+
 /// The region to select, parsed from the command line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Region {

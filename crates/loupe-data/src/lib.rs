@@ -10,7 +10,8 @@
 //! GeoParquet when there is geometry), [`write_layout_csv`] as CSV with WKT, and
 //! [`write_layout_geojson`] as an RFC 7946 feature collection; their `write_table_*` forms take the metadata columns
 //! alone, and [`read_layout_table`] reads such a file back, so rows of a finished layout can be
-//! picked and written out again without the vectors.
+//! picked and written out again without the vectors. The `write_rows_*` forms write any table
+//! as it is (no coordinates added), e.g. search results with their rows' columns.
 //!
 //! Tables (Parquet, Arrow IPC, CSV) share one path from record batches to a dataset, so the
 //! vector columns are chosen by one rule whatever the format (see [`read_file`]).
@@ -58,9 +59,9 @@ pub use report::{
     DropReason, DroppedRow, FileFormat, FileReport, SKIPPED_NULL_VECTORS_KEY, Warning,
     skipped_null_vectors,
 };
-pub use write_csv::{write_layout_csv, write_table_csv};
-pub use write_geojson::{write_layout_geojson, write_table_geojson};
-pub use write_layout::{write_layout_parquet, write_table_parquet};
+pub use write_csv::{write_layout_csv, write_rows_csv, write_table_csv};
+pub use write_geojson::{write_layout_geojson, write_rows_geojson, write_table_geojson};
+pub use write_layout::{write_layout_parquet, write_rows_parquet, write_table_parquet};
 pub use write_trajectory::TrajectoryWriter;
 
 use sniff::Format;

@@ -26,7 +26,7 @@ use loupe_geo::parse_wkb;
 
 use crate::DataError;
 use crate::write_geo::{find_geometry, for_each_wkb};
-use crate::write_layout::{check_layout_length, layout_batch, source_geo};
+use crate::write_layout::{check_layout_length, layout_batch, rows_batch, source_geo};
 use crate::write_pending::PendingFile;
 use crate::write_wkt::wkt_column;
 
@@ -62,8 +62,26 @@ pub fn write_table_csv(
     extra: &[(&str, ArrayRef)],
 ) -> Result<(), DataError> {
     let batch = layout_batch(metadata, xy, extra, path)?;
+    write_csv_with_geo(path, &batch, source_geo(metadata))
+}
+
+/// Saves a table as it is — every column, in order, no `x`/`y` added — as CSV, converted to
+/// text as [`write_layout_csv`] does (WKB geometry as WKT): rows picked out of a dataset with
+/// columns of the caller's in front, as for
+/// [`write_rows_parquet`](crate::write_rows_parquet).
+pub fn write_rows_csv(path: &Path, table: &RecordBatch) -> Result<(), DataError> {
+    write_csv_with_geo(path, &rows_batch(table, path)?, source_geo(table))
+}
+
+/// Writes `batch` as CSV; `source_geo` is the source's GeoParquet declaration, if any, which
+/// says which binary columns are geometry.
+fn write_csv_with_geo(
+    path: &Path,
+    batch: &RecordBatch,
+    source_geo: Option<&str>,
+) -> Result<(), DataError> {
     let mut wkt = Vec::new();
-    for column in find_geometry(&batch, source_geo(metadata)).columns {
+    for column in find_geometry(batch, source_geo).columns {
         if !column.wkb {
             continue;
         }

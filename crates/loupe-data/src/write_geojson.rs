@@ -31,7 +31,7 @@ use crate::DataError;
 use crate::geojson_props::Property;
 use crate::geojson_text::{push_geometry, push_string};
 use crate::write_geo::{GeometryColumns, find_geometry, for_each_wkb, is_lon_lat};
-use crate::write_layout::{check_layout_length, layout_batch, source_geo};
+use crate::write_layout::{check_layout_length, layout_batch, rows_batch, source_geo};
 use crate::write_pending::PendingFile;
 
 /// Rows decoded and written at a time.
@@ -69,8 +69,25 @@ pub fn write_table_geojson(
     extra: &[(&str, ArrayRef)],
 ) -> Result<(), DataError> {
     let batch = layout_batch(metadata, xy, extra, path)?;
-    let found = find_geometry(&batch, source_geo(metadata));
-    let primary = Primary::choose(&batch, &found, path)?;
+    write_geojson_with_geo(path, &batch, source_geo(metadata))
+}
+
+/// Saves a table as it is — every column a property, no `x`/`y` added — as a GeoJSON
+/// `FeatureCollection`, with the geometry handling of [`write_table_geojson`]: rows picked
+/// out of a dataset with columns of the caller's in front, as for
+/// [`write_rows_parquet`](crate::write_rows_parquet).
+pub fn write_rows_geojson(path: &Path, table: &RecordBatch) -> Result<(), DataError> {
+    write_geojson_with_geo(path, &rows_batch(table, path)?, source_geo(table))
+}
+
+/// Writes `batch` as GeoJSON; `source_geo` is the source's GeoParquet declaration, if any.
+fn write_geojson_with_geo(
+    path: &Path,
+    batch: &RecordBatch,
+    source_geo: Option<&str>,
+) -> Result<(), DataError> {
+    let found = find_geometry(batch, source_geo);
+    let primary = Primary::choose(batch, &found, path)?;
     let wkt: Vec<usize> = found
         .columns
         .iter()

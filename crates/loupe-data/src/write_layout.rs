@@ -84,18 +84,51 @@ pub fn write_table_parquet(
     extra: &[(&str, ArrayRef)],
 ) -> Result<(), DataError> {
     let batch = layout_batch(metadata, xy, extra, path)?;
-    let found = find_geometry(&batch, source_geo(metadata));
-    let batch = match geo_json(&batch, &found, path)? {
+    write_parquet_with_geo(path, &batch, source_geo(metadata))
+}
+
+/// Saves a table as it is — every column, in order, no `x`/`y` added — as Parquet, with the
+/// same GeoParquet handling as [`write_layout_parquet`]: rows picked out of a dataset with
+/// columns of the caller's in front (`loupe similar`'s `rank`, `row`, `score`), where a
+/// layout's coordinates would mean nothing. A `geo` declaration on `table`'s schema is what
+/// the new `geo` JSON copies the CRS from; other schema metadata is kept, less the keys that
+/// describe the source file rather than this one.
+pub fn write_rows_parquet(path: &Path, table: &RecordBatch) -> Result<(), DataError> {
+    write_parquet_with_geo(path, &rows_batch(table, path)?, source_geo(table))
+}
+
+/// `table` with the schema metadata that describes its source file removed
+/// ([`STALE_METADATA_KEYS`]), for the `write_rows_*` writers.
+pub(crate) fn rows_batch(table: &RecordBatch, path: &Path) -> Result<RecordBatch, DataError> {
+    let schema = table.schema();
+    let mut kept = schema.metadata().clone();
+    kept.retain(|key, _| !STALE_METADATA_KEYS.contains(&key.as_str()));
+    let schema = Schema::new_with_metadata(schema.fields().clone(), kept);
+    let options = RecordBatchOptions::new().with_row_count(Some(table.num_rows()));
+    RecordBatch::try_new_with_options(Arc::new(schema), table.columns().to_vec(), &options)
+        .map_err(|e| DataError::arrow(e, path))
+}
+
+/// Writes `batch` as Parquet, as GeoParquet when it holds geometry (`source_geo` is the
+/// source's declaration, if any).
+fn write_parquet_with_geo(
+    path: &Path,
+    batch: &RecordBatch,
+    source_geo: Option<&str>,
+) -> Result<(), DataError> {
+    let found = find_geometry(batch, source_geo);
+    let batch = match geo_json(batch, &found, path)? {
         Some(geo) => {
             let schema = batch.schema();
             let mut kept = schema.metadata().clone();
             kept.insert(GEO_KEY.to_owned(), geo);
             let schema = Schema::new_with_metadata(schema.fields().clone(), kept);
             batch
+                .clone()
                 .with_schema(Arc::new(schema))
                 .map_err(|e| DataError::arrow(e, path))?
         }
-        None => batch,
+        None => batch.clone(),
     };
     write_parquet(path, &batch)
 }
@@ -301,5 +334,47 @@ mod tests {
         let twice = [("c", Arc::clone(&column)), ("c", column)];
         let err = layout_batch(ds.metadata(), &[1.0, 2.0], &twice, path).expect_err("twice");
         assert!(matches!(err, DataError::LayoutColumnName { .. }), "{err}");
+    }
+
+    #[test]
+    fn rows_are_written_as_they_are_without_coordinates() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut meta = std::collections::HashMap::new();
+        meta.insert("pandas".to_owned(), "{}".to_owned());
+        meta.insert("origin".to_owned(), "kept".to_owned());
+        let schema = Schema::new_with_metadata(
+            vec![
+                Field::new("rank", DataType::UInt32, false),
+                Field::new("id", DataType::Int32, false),
+            ],
+            meta,
+        );
+        let table = RecordBatch::try_new(
+            Arc::new(schema),
+            vec![
+                Arc::new(UInt32Array::from(vec![1, 2])),
+                Arc::new(Int32Array::from(vec![7, 9])),
+            ],
+        )
+        .expect("batch");
+        let path = dir.path().join("rows.parquet");
+        write_rows_parquet(&path, &table).expect("written");
+        let file = fs::File::open(&path).expect("exists");
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("parquet");
+        let schema = reader.schema().clone();
+        let names: Vec<_> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        assert_eq!(names, ["rank", "id"], "no x or y");
+        let keys = schema.metadata();
+        assert_eq!(keys.get("origin").map(String::as_str), Some("kept"));
+        assert!(!keys.contains_key("pandas"), "stale keys are dropped");
+        assert!(!keys.contains_key(LAYOUT_KEY), "not a layout");
+        assert!(!keys.contains_key(GEO_KEY), "no geometry, no geo");
+        let csv = dir.path().join("rows.csv");
+        crate::write_rows_csv(&csv, &table).expect("written");
+        assert_eq!(
+            fs::read_to_string(&csv).expect("text"),
+            "rank,id\n1,7\n2,9\n"
+        );
     }
 }

@@ -76,6 +76,15 @@ pub enum SimilarError {
         /// Number of negatives.
         negatives: usize,
     },
+    /// A strategy name that [`crate::Strategy`]'s parser does not know.
+    #[error("unknown strategy {name:?} (known: mean, max, voted, voted:K, contrastive, probe)")]
+    UnknownStrategy {
+        /// The name as given.
+        name: String,
+    },
+    /// The caller's progress callback asked to stop.
+    #[error("cancelled")]
+    Cancelled,
     /// A numeric parameter is out of its valid range.
     #[error("invalid parameter {name}: {reason}")]
     InvalidParameter {

@@ -11,7 +11,10 @@
 //! * [`Strategy`] turns positive/negative [`Label`]s into a score per row
 //!   ([`NormalisedVectors::scores`], for heat-map colouring) and into the top unlabelled
 //!   candidates ([`NormalisedVectors::rank`]);
-//! * [`simulate`] replays the loop with a simulated user to compare strategies by recall.
+//! * [`simulate`] replays the loop with a simulated user to compare strategies by recall,
+//!   and [`run_experiment`] does so for many users and strategies at once, with a summary
+//!   ([`Experiment::summary`]); both rank incrementally, keeping per-row state between
+//!   iterations (`ranker.rs`), with the same results as ranking from scratch.
 //!
 //! This crate must never depend on a GUI, GPU or IO crate (egui, eframe, winit, wgpu, arrow
 //! readers): it is pure computation on slices, usable from the engine thread, the CLI and
@@ -23,14 +26,20 @@
 
 mod dot;
 mod error;
+mod experiment;
+mod names;
 mod probe;
+mod ranker;
 mod select;
+mod session;
 mod simulate;
 mod strategy;
 mod vectors;
 
 pub use dot::dot;
 pub use error::SimilarError;
+pub use experiment::{Curve, Experiment, ExperimentParams, StrategySummary, run_experiment};
+pub use names::DEFAULT_PER_POSITIVE;
 pub use probe::ProbeParams;
 pub use simulate::{SimulateParams, simulate};
 pub use strategy::{Label, Strategy};

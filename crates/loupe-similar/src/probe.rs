@@ -6,12 +6,15 @@
 //! negatives, so both classes weigh one half whatever their sizes. Training is Nesterov's
 //! accelerated gradient descent (Nesterov 1983) with the safe step `1/L_f`, where
 //! `L_f = ¼·Σ αᵢ(‖xᵢ‖² + 1) + λ = ½ + λ` bounds the gradient's Lipschitz constant for unit
-//! rows (the logistic curvature is at most ¼). Serial, so bit-for-bit deterministic.
+//! rows (the logistic curvature is at most ¼). The gradient is summed over fixed chunks of
+//! examples merged in order, so training is parallel yet bit-for-bit deterministic.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::dot::dot;
+use rayon::prelude::*;
+
+use crate::dot::dot_fn;
 use crate::error::SimilarError;
 use crate::strategy::{Label, Pools};
 use crate::vectors::NormalisedVectors;
@@ -43,30 +46,87 @@ impl Default for ProbeParams {
     }
 }
 
+impl ProbeParams {
+    /// Checks `l2` (finite, non-negative) and `epochs` (at least 1).
+    pub fn validate(&self) -> Result<(), SimilarError> {
+        if !(self.l2 >= 0.0 && self.l2.is_finite()) {
+            return Err(SimilarError::InvalidParameter {
+                name: "l2",
+                reason: "must be finite and non-negative",
+            });
+        }
+        if self.epochs == 0 {
+            return Err(SimilarError::InvalidParameter {
+                name: "epochs",
+                reason: "must be at least 1",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Labelled examples per parallel piece of the gradient: enough work (256 rows × D
+/// multiply-adds) to amortise a task, few enough pieces to merge cheaply.
+const GRADIENT_CHUNK: usize = 256;
+
+/// A warm-started training takes `epochs / WARM_FRACTION` steps: 25 of the default 200.
+const WARM_FRACTION: usize = 8;
+
 /// `σ(z) = 1 / (1 + e^{−z})`.
 fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// Trains the probe and returns the predicted probability `σ(w·x + b)` for every row.
+/// Trained probe weights `(w, b)`, kept between rankings to warm-start the next training.
+pub(crate) type Weights = (Vec<f64>, f64);
+
+/// Trains the probe from zero and returns the predicted probability `σ(w·x + b)` for every
+/// row.
 pub(crate) fn probe_scores(
     v: &NormalisedVectors,
     labels: &[Label],
     pools: &Pools,
     params: ProbeParams,
 ) -> Result<Vec<f32>, SimilarError> {
-    if !(params.l2 >= 0.0 && params.l2.is_finite()) {
-        return Err(SimilarError::InvalidParameter {
-            name: "l2",
-            reason: "must be finite and non-negative",
-        });
-    }
-    if params.epochs == 0 {
-        return Err(SimilarError::InvalidParameter {
-            name: "epochs",
-            reason: "must be at least 1",
-        });
-    }
+    let mut weights = None;
+    probe_scores_from(v, labels, pools, params, &mut weights)
+}
+
+/// [`probe_scores`], starting from `weights` when given (and then training `epochs / 8`
+/// steps, at least one, instead of `epochs`); `weights` is left holding the new weights.
+///
+/// The loss is strongly convex (λ > 0), so a start near the optimum needs few steps: when a
+/// page of labels is added to many, the optimum moves little. This is what makes the probe
+/// affordable in a long simulated session — training from zero costs `epochs` passes over
+/// all labelled rows at every iteration, which at thousands of labels is minutes per run.
+pub(crate) fn probe_scores_from(
+    v: &NormalisedVectors,
+    labels: &[Label],
+    pools: &Pools,
+    params: ProbeParams,
+    weights: &mut Option<Weights>,
+) -> Result<Vec<f32>, SimilarError> {
+    params.validate()?;
+    let negatives = training_negatives(v, labels, pools, params)?;
+    let (w, b) = train(v, &pools.positives, &negatives, params, weights.take());
+    let w32: Vec<f32> = w.iter().map(|&x| x as f32).collect();
+    let scores = v.cosines(&w32);
+    let out = scores
+        .into_iter()
+        .map(|z| sigmoid(f64::from(z) + b) as f32)
+        .collect();
+    *weights = Some((w, b));
+    Ok(out)
+}
+
+/// The negatives to train on: the labelled ones, else (when allowed) a seeded sample of
+/// unlabelled rows as weak negatives.
+fn training_negatives(
+    v: &NormalisedVectors,
+    labels: &[Label],
+    pools: &Pools,
+    params: ProbeParams,
+) -> Result<Vec<usize>, SimilarError> {
     let mut negatives = pools.negatives.clone();
     if negatives.is_empty() && params.unlabelled_as_negatives {
         let pool: Vec<usize> = (0..v.rows())
@@ -87,21 +147,17 @@ pub(crate) fn probe_scores(
             negatives: 0,
         });
     }
-    let (w, b) = train(v, &pools.positives, &negatives, params);
-    let w32: Vec<f32> = w.iter().map(|&x| x as f32).collect();
-    let scores = v.cosines(&w32);
-    Ok(scores
-        .into_iter()
-        .map(|z| sigmoid(f64::from(z) + b) as f32)
-        .collect())
+    Ok(negatives)
 }
 
 /// Nesterov-accelerated gradient descent on the balanced logistic loss; returns `(w, b)`.
+/// A warm start (`start`) trains `epochs / 8` steps (at least one) with fresh momentum.
 fn train(
     v: &NormalisedVectors,
     positives: &[usize],
     negatives: &[usize],
     params: ProbeParams,
+    start: Option<Weights>,
 ) -> (Vec<f64>, f64) {
     let dim = v.dim();
     let l2 = f64::from(params.l2);
@@ -116,12 +172,18 @@ fn train(
         )
         .collect();
     // Parameters θ = (w, b) stored as one vector with the bias last.
-    let mut theta = vec![0.0_f64; dim + 1];
+    let (mut theta, epochs) = match start {
+        Some((mut w, b)) if w.len() == dim => {
+            w.push(b);
+            (w, (params.epochs / WARM_FRACTION).max(1))
+        }
+        _ => (vec![0.0_f64; dim + 1], params.epochs),
+    };
     let mut prev = theta.clone();
     let mut look = theta.clone();
     let mut grad = vec![0.0_f64; dim + 1];
     let mut look32 = vec![0.0_f32; dim];
-    for t in 0..params.epochs {
+    for t in 0..epochs {
         let momentum = t as f64 / (t as f64 + 3.0);
         for i in 0..=dim {
             look[i] = theta[i] + momentum * (theta[i] - prev[i]);
@@ -129,15 +191,31 @@ fn train(
         for (o, &x) in look32.iter_mut().zip(&look[..dim]) {
             *o = x as f32;
         }
+        // Per-chunk partial gradients summed in chunk order: parallel, yet the same bits on
+        // any number of threads.
+        let bias = look[dim];
+        let partials: Vec<Vec<f64>> = examples
+            .par_chunks(GRADIENT_CHUNK)
+            .map(|chunk| {
+                let dot = dot_fn();
+                let mut g = vec![0.0_f64; dim + 1];
+                for &(r, y, alpha) in chunk {
+                    let x = v.row(r);
+                    let z = f64::from(dot(x, &look32)) + bias;
+                    let e = alpha * (sigmoid(z) - y);
+                    for (g, &xi) in g[..dim].iter_mut().zip(x) {
+                        *g += e * f64::from(xi);
+                    }
+                    g[dim] += e;
+                }
+                g
+            })
+            .collect();
         grad.fill(0.0);
-        for &(r, y, alpha) in &examples {
-            let x = v.row(r);
-            let z = f64::from(dot(x, &look32)) + look[dim];
-            let e = alpha * (sigmoid(z) - y);
-            for (g, &xi) in grad[..dim].iter_mut().zip(x) {
-                *g += e * f64::from(xi);
+        for part in &partials {
+            for (g, p) in grad.iter_mut().zip(part) {
+                *g += p;
             }
-            grad[dim] += e;
         }
         for i in 0..dim {
             grad[i] += l2 * look[i];

@@ -1,10 +1,8 @@
 //! Replays the "find more like this" loop with a simulated user, to compare strategies.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
 use crate::error::SimilarError;
-use crate::strategy::{Label, Strategy};
+use crate::session::{Session, Truth, UserParams};
+use crate::strategy::Strategy;
 use crate::vectors::NormalisedVectors;
 
 /// Settings of one simulated session.
@@ -31,79 +29,29 @@ pub struct SimulateParams {
 /// Returns the recall after each iteration: `|{i : truth(i) ∧ labelled positive}| /
 /// |{i : truth(i) ∧ row i defined}|` (the start positives count). If every row becomes
 /// labelled, the remaining iterations repeat the last recall. Deterministic for a seed.
+///
+/// The same loop as one run of [`crate::run_experiment`] (which also records the recall of
+/// the start labels and can stop at a target), with the same incremental ranking.
 pub fn simulate(
     vectors: &NormalisedVectors,
     truth: &[bool],
     strategy: Strategy,
     params: &SimulateParams,
 ) -> Result<Vec<f64>, SimilarError> {
-    let n = vectors.rows();
-    if truth.len() != n {
-        return Err(SimilarError::LengthMismatch {
-            what: "truth",
-            expected: n,
-            found: truth.len(),
-        });
-    }
-    if params.start_pos == 0 {
-        return Err(SimilarError::InvalidParameter {
-            name: "start_pos",
-            reason: "must be at least 1",
-        });
-    }
-    if params.per_iteration == 0 {
-        return Err(SimilarError::InvalidParameter {
-            name: "per_iteration",
-            reason: "must be at least 1",
-        });
-    }
-    if !(0.0..=1.0).contains(&params.label_noise) {
-        return Err(SimilarError::InvalidParameter {
-            name: "label_noise",
-            reason: "must be within [0, 1]",
-        });
-    }
-    let pos: Vec<usize> = (0..n)
-        .filter(|&r| truth[r] && vectors.is_defined(r))
-        .collect();
-    let neg: Vec<usize> = (0..n)
-        .filter(|&r| !truth[r] && vectors.is_defined(r))
-        .collect();
-    if pos.is_empty() {
-        return Err(SimilarError::NoPositives);
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
-    let mut labels = vec![Label::Unlabelled; n];
-    for i in rand::seq::index::sample(&mut rng, pos.len(), params.start_pos.min(pos.len())) {
-        labels[pos[i]] = Label::Positive;
-    }
-    for i in rand::seq::index::sample(&mut rng, neg.len(), params.start_neg.min(neg.len())) {
-        labels[neg[i]] = Label::Negative;
-    }
-    let recall = |labels: &[Label]| {
-        let found = pos
-            .iter()
-            .filter(|&&r| labels[r] == Label::Positive)
-            .count();
-        found as f64 / pos.len() as f64
+    let user = UserParams {
+        start_pos: params.start_pos,
+        start_neg: params.start_neg,
+        per_iteration: params.per_iteration,
+        label_noise: params.label_noise,
     };
+    user.check()?;
+    strategy.validate()?;
+    let truth = Truth::new(vectors, truth)?;
+    let mut session = Session::start(vectors, &truth, strategy, user, params.seed);
     let mut out = Vec::with_capacity(params.iterations);
     for _ in 0..params.iterations {
-        match vectors.rank(&labels, strategy, params.per_iteration) {
-            Ok(shown) => {
-                for (r, _) in shown {
-                    let flip = rng.random::<f64>() < params.label_noise;
-                    labels[r] = if truth[r] == flip {
-                        Label::Negative
-                    } else {
-                        Label::Positive
-                    };
-                }
-            }
-            Err(SimilarError::AllLabelled { .. }) => {}
-            Err(e) => return Err(e),
-        }
-        out.push(recall(&labels));
+        session.step()?;
+        out.push(session.recall());
     }
     Ok(out)
 }

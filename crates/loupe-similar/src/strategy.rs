@@ -1,11 +1,8 @@
 //! Ranking strategies: from positive/negative labels to a score per row.
 
-use rayon::prelude::*;
-
-use crate::dot::dot;
 use crate::error::SimilarError;
 use crate::probe::{ProbeParams, probe_scores};
-use crate::select::{BLOCK_ROWS, par_top_k};
+use crate::select::par_top_k;
 use crate::vectors::{NormalisedVectors, normalise};
 
 /// What the user said about a row.
@@ -46,6 +43,22 @@ pub enum Strategy {
     /// L2-regularised logistic regression on the labelled rows; the score is the predicted
     /// probability of "positive". See [`ProbeParams`].
     LinearProbe(ProbeParams),
+}
+
+impl Strategy {
+    /// Checks the strategy's own parameters (`per_positive ≥ 1`; the probe's `l2` finite and
+    /// non-negative, `epochs ≥ 1`), so a long experiment fails before it starts rather than at
+    /// its first ranking.
+    pub fn validate(&self) -> Result<(), SimilarError> {
+        match *self {
+            Self::VotedNeighbours { per_positive: 0 } => Err(SimilarError::InvalidParameter {
+                name: "per_positive",
+                reason: "must be at least 1",
+            }),
+            Self::LinearProbe(params) => params.validate(),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Below this norm a mean of unit vectors (norm ≤ 1, or ≤ 2 for a difference of means) is
@@ -107,7 +120,7 @@ impl NormalisedVectors {
     }
 
     /// `Σ_{r∈rows} row(r) / |rows|` (not normalised); zero for an empty set.
-    fn mean_of(&self, rows: &[usize]) -> Vec<f32> {
+    pub(crate) fn mean_of(&self, rows: &[usize]) -> Vec<f32> {
         let mut m = vec![0.0_f64; self.dim()];
         for &r in rows {
             for (a, &x) in m.iter_mut().zip(self.row(r)) {
@@ -161,47 +174,40 @@ impl NormalisedVectors {
         match strategy {
             Strategy::MaxCosine => Ok(self.max_cosines(&pools.positives)),
             Strategy::VotedNeighbours { per_positive } => {
-                if per_positive == 0 {
-                    return Err(SimilarError::InvalidParameter {
-                        name: "per_positive",
-                        reason: "must be at least 1",
-                    });
-                }
-                let mean = self.mean_of(&pools.positives);
-                let mut scores: Vec<f32> = self
-                    .cosines(&mean)
-                    .iter()
-                    .map(|&c| (1.0 + c) / 4.0)
-                    .collect();
+                strategy.validate()?;
                 let queries: Vec<&[f32]> = pools.positives.iter().map(|&p| self.row(p)).collect();
                 let lists = self
                     .top_k_many_unit(&queries, per_positive, |r| labels[r] != Label::Unlabelled);
+                let mut votes = vec![0_u32; self.rows()];
                 for (r, _) in lists.into_iter().flatten() {
-                    scores[r] += 1.0;
+                    votes[r] += 1;
                 }
-                Ok(scores)
+                Ok(self.voted_scores(&pools.positives, &votes))
             }
             Strategy::LinearProbe(params) => probe_scores(self, labels, pools, params),
             Strategy::MeanCosine | Strategy::Contrastive => unreachable!("handled by direction"),
         }
     }
 
-    /// `max_{p∈P} x·p` for every row, parallel over fixed blocks of rows.
+    /// `max_{p∈P} x·p` for every row: one blocked pass for all positives.
     fn max_cosines(&self, positives: &[usize]) -> Vec<f32> {
-        let dim = self.dim();
         let mut out = vec![f32::NEG_INFINITY; self.rows()];
-        out.par_chunks_mut(BLOCK_ROWS)
-            .enumerate()
-            .for_each(|(b, o)| {
-                for (i, s) in o.iter_mut().enumerate() {
-                    let r = b * BLOCK_ROWS + i;
-                    let x = self.row(r);
-                    for &p in positives {
-                        *s = s.max(dot(x, &self.row(p)[..dim]));
-                    }
-                }
-            });
+        let queries: Vec<&[f32]> = positives.iter().map(|&p| self.row(p)).collect();
+        self.max_update(&queries, &mut out);
         out
+    }
+
+    /// The [`Strategy::VotedNeighbours`] score of every row from its vote count:
+    /// `votes + (1 + c̄)/4` with `c̄` the cosine to the (unnormalised) mean of the positives.
+    /// One function for the one-shot ranking and the incremental one, so both give the same
+    /// bits.
+    pub(crate) fn voted_scores(&self, positives: &[usize], votes: &[u32]) -> Vec<f32> {
+        let mean = self.mean_of(positives);
+        self.cosines(&mean)
+            .iter()
+            .zip(votes)
+            .map(|(&c, &v)| (1.0 + c) / 4.0 + v as f32)
+            .collect()
     }
 
     /// A score per row for colouring the whole layout (heat map): finite for every row.

@@ -6,6 +6,10 @@ use crate::dot::dots;
 use crate::error::SimilarError;
 use crate::select::{BLOCK_ROWS, par_top_k_blocks, par_top_k_multi};
 
+/// Rows per sub-block of the many-query passes: 64 × 768 × 4 B = 192 KiB, resident in L2
+/// while every query passes over it.
+const SUB_ROWS: usize = 64;
+
 /// Row-major `N × D` vectors scaled to unit L2 norm, made once per dataset.
 ///
 /// Cosine similarity `cos(a, b) = a·b / (‖a‖‖b‖)` becomes a plain dot product on unit rows, so
@@ -181,9 +185,6 @@ impl NormalisedVectors {
         k: usize,
         exclude: impl Fn(usize) -> bool + Sync,
     ) -> Vec<Vec<(usize, f32)>> {
-        /// Rows per sub-block: 64 × 768 × 4 B = 192 KiB, resident in L2 while every query
-        /// passes over it.
-        const SUB_ROWS: usize = 64;
         let dim = self.dim;
         let data = self.data.as_slice();
         par_top_k_multi(
@@ -205,6 +206,33 @@ impl NormalisedVectors {
         .into_iter()
         .map(|list| list.into_iter().map(|c| (c.row, c.score)).collect())
         .collect()
+    }
+
+    /// Raises `best[r]` to `max(best[r], row(r)·q)` for every row `r` and every unit query
+    /// `q`: one pass over the rows for all queries (as [`Self::top_k_many`]), so the max
+    /// cosine to a growing pool of positives costs one dot product per row and *new*
+    /// positive. `max` is exact and [`dots`] equals [`crate::dot`], so the result does not
+    /// depend on the order the queries arrive in or on the thread count.
+    pub(crate) fn max_update(&self, queries: &[&[f32]], best: &mut [f32]) {
+        debug_assert_eq!(best.len(), self.rows);
+        if queries.is_empty() {
+            return;
+        }
+        let dim = self.dim;
+        best.par_chunks_mut(BLOCK_ROWS)
+            .zip(self.data.par_chunks(BLOCK_ROWS * dim))
+            .for_each(|(best, rows)| {
+                let mut scratch = [0.0_f32; SUB_ROWS];
+                for (best, rows) in best.chunks_mut(SUB_ROWS).zip(rows.chunks(SUB_ROWS * dim)) {
+                    let scores = &mut scratch[..best.len()];
+                    for q in queries {
+                        dots(rows, q, scores);
+                        for (b, &s) in best.iter_mut().zip(scores.iter()) {
+                            *b = b.max(s);
+                        }
+                    }
+                }
+            });
     }
 
     /// Cosine of every row to the unit vector `q` (0 for undefined rows), in parallel.

@@ -92,6 +92,12 @@ pub enum Command {
     PinForComparison(bool),
     /// Close the pinned plot.
     CloseComparison,
+    /// Run the recall simulator with the settings of its section.
+    RunSimulation,
+    /// Stop the running simulation.
+    CancelSimulation,
+    /// Show a `recall.csv` written by `loupe simulate` (or its folder).
+    OpenSimulation(std::path::PathBuf),
 }
 
 /// What a finished load is for.
@@ -166,6 +172,9 @@ impl Session {
             Command::ExportTimeline(path) => self.export_timeline(path),
             Command::PinForComparison(reseed) => self.pin_for_comparison(reseed),
             Command::CloseComparison => self.close_comparison(),
+            Command::RunSimulation => self.run_simulation(),
+            Command::CancelSimulation => self.cancel_simulation(),
+            Command::OpenSimulation(path) => self.open_simulation(path),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {

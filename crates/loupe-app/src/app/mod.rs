@@ -25,6 +25,7 @@ mod shown_chip;
 mod side_panel;
 mod similar;
 mod similar_ui;
+mod simulate_ui;
 mod status_bar;
 mod timeline;
 mod vector_view;
@@ -47,6 +48,7 @@ pub use plot_view::PlotView;
 pub use session::{ClassLabel, Command, LoadPurpose, Session};
 pub use shown_chip::ShownChip;
 pub use similar::{Candidate, LABEL_COLUMN, Label, SCORE_COLUMN, StrategyChoice};
+pub use simulate_ui::SimulationState;
 pub use timeline::{DEFAULT_BUDGET_MIB, Replay, TimelineState};
 pub use vector_view::{VectorSettings, VectorView};
 
@@ -363,6 +365,7 @@ impl eframe::App for LoupeApp {
             timeline::timeline_ui(ui, &mut self.session, &mut commands);
         });
         self.session.hovered = None;
+        simulate_ui::simulation_window(ui.ctx(), &mut self.session);
         egui::CentralPanel::no_frame().show(ui, |ui| {
             if self.session.comparison.is_some() {
                 let whole = ui.max_rect();

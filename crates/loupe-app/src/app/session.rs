@@ -110,6 +110,8 @@ pub struct Session {
     pub similar: SimilarState,
     /// The current run's recorded iterations and their replay.
     pub timeline: TimelineState,
+    /// The recall simulator's settings and result.
+    pub simulation: super::simulate_ui::SimulationState,
     /// A layout pinned beside the live one for comparison.
     pub comparison: Option<super::compare::Comparison>,
     /// Views left for a re-run on a selection, innermost last.
@@ -180,6 +182,7 @@ impl Session {
             similar: SimilarState::default(),
             timeline: TimelineState::default(),
             comparison: None,
+            simulation: super::simulate_ui::SimulationState::default(),
             views: Vec::new(),
             export_path: String::new(),
             notice: None,
@@ -220,6 +223,7 @@ impl Session {
         self.poll_colouring();
         self.poll_similar();
         self.poll_timeline();
+        self.poll_simulation();
         self.advance_replay();
         if let Some(positions) = self.positions().cloned() {
             let generation = self.positions_generation;

@@ -26,8 +26,6 @@ pub const DEFAULT_K: usize = 25;
 pub const LABEL_COLUMN: &str = "similar_label";
 /// Name of the exported score column (when a heat map was computed).
 pub const SCORE_COLUMN: &str = "similar_score";
-/// Neighbours each positive votes for under the voted strategy.
-const VOTES_PER_POSITIVE: usize = 50;
 
 /// The ranking strategies offered in the panel (`loupe_similar::Strategy` with the app's
 /// parameters filled in).
@@ -73,7 +71,7 @@ impl StrategyChoice {
             Self::Mean => Strategy::MeanCosine,
             Self::Max => Strategy::MaxCosine,
             Self::Voted => Strategy::VotedNeighbours {
-                per_positive: VOTES_PER_POSITIVE,
+                per_positive: loupe_similar::DEFAULT_PER_POSITIVE,
             },
             Self::Contrastive => Strategy::Contrastive,
             Self::Probe => Strategy::LinearProbe(ProbeParams {

@@ -130,6 +130,7 @@ pub fn similar_ui(
             }
             candidates_ui(ui, session, &dataset, inspector, commands);
             heat_map_ui(ui, session, commands);
+            super::simulate_ui::simulation_ui(ui, session, commands);
         });
     ui.separator();
 }

@@ -86,12 +86,17 @@ pub struct RowList(pub Vec<std::ops::RangeInclusive<usize>>);
 impl RowList {
     /// Every row, in the order given (duplicates kept out), each checked against `n_rows`.
     pub fn resolve(&self, n_rows: usize) -> anyhow::Result<Vec<usize>> {
+        self.resolve_flag(n_rows, "--rows")
+    }
+
+    /// [`Self::resolve`] for a list given with another flag, which the error names.
+    pub fn resolve_flag(&self, n_rows: usize, flag: &str) -> anyhow::Result<Vec<usize>> {
         let mut seen = std::collections::BTreeSet::new();
         let mut rows = Vec::new();
         for range in &self.0 {
             if *range.end() >= n_rows {
                 anyhow::bail!(
-                    "--rows: row {} is out of range (the dataset has {n_rows} rows, 0-{})",
+                    "{flag}: row {} is out of range (the dataset has {n_rows} rows, 0-{})",
                     range.end(),
                     n_rows.saturating_sub(1)
                 );

@@ -1,10 +1,12 @@
 //! Command-line interface: `loupe [INPUT]` opens the app, `loupe embed` runs headless.
 //!
 //! The flags are grouped by what they configure, one file each: [`imagery`] (where chips come
-//! from, `loupe chips`), [`tsne`] (the t-SNE parameters and schedules); this file holds the
-//! commands themselves and the reading flags every command shares.
+//! from, `loupe chips`), [`tsne`] (the t-SNE parameters and schedules), [`similar`] ("find
+//! more like this": `loupe similar`, `loupe simulate`); this file holds the commands
+//! themselves and the reading flags every command shares.
 
 mod imagery;
+mod similar;
 mod tsne;
 mod umap;
 
@@ -15,6 +17,7 @@ use loupe_data::{BadRows, ReadOptions, VectorColumns};
 use loupe_ingest::{CachePolicy, OpenOptions};
 
 pub use imagery::{ChipsArgs, ImageryArgs, ProviderArg, RowList, parse_rows};
+pub use similar::{SimilarArgs, SimulateArgs, parse_strategy, parse_strategy_named};
 pub use tsne::{GradientArg, MetricArg, PhaseList, PhaseRow, PresetArg, TsneArgs, parse_phases};
 pub use umap::{MethodArg, UmapArgs};
 
@@ -83,6 +86,12 @@ pub enum Command {
     /// Write the rows of a layout file whose (x, y) lie inside a polygon or box, with all
     /// their columns, as GeoParquet/Parquet, CSV or `.geojson`.
     Select(SelectArgs),
+    /// Rank every row by similarity to some given rows (and away from negatives) and write
+    /// the best with their columns, as the app's "find more like this" would show them.
+    Similar(SimilarArgs),
+    /// Compare "find more like this" strategies with a simulated user who knows the true
+    /// labels: recall curves, a summary table and a plot.
+    Simulate(SimulateArgs),
 }
 
 /// Arguments of `loupe select`.
