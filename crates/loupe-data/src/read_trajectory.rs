@@ -165,14 +165,7 @@ impl Trajectory {
         let Some(&last) = epochs.last() else {
             return Err(DataError::no_rows(path));
         };
-        close_epoch(
-            last,
-            rows_in_epoch,
-            &first_indices,
-            &mut slots,
-            &mut filled,
-        )
-        .map_err(&bad)?;
+        close_epoch(last, rows_in_epoch, &first_indices, &mut slots, &mut filled).map_err(&bad)?;
         let slots = slots.ok_or_else(|| DataError::no_rows(path))?;
         Ok(Self {
             path: path.to_path_buf(),
@@ -226,8 +219,8 @@ impl Trajectory {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| DataError::arrow(e, &self.path))?;
         let arrays: Vec<&dyn Array> = batches.iter().map(|b| b.column(0).as_ref()).collect();
-        let column = arrow_select::concat::concat(&arrays)
-            .map_err(|e| DataError::arrow(e, &self.path))?;
+        let column =
+            arrow_select::concat::concat(&arrays).map_err(|e| DataError::arrow(e, &self.path))?;
         if column.len() != self.points() {
             return Err(DataError::BadTrajectory {
                 problem: format!("the file changed while it was read (column `{name}`)"),
@@ -261,9 +254,10 @@ fn close_epoch(
     filled: &mut Vec<u32>,
 ) -> Result<(), String> {
     if slots.is_none() {
-        *slots = Some(Slots::new(first_indices).ok_or_else(|| {
-            format!("an index appears twice in the first epoch ({epoch})")
-        })?);
+        *slots = Some(
+            Slots::new(first_indices)
+                .ok_or_else(|| format!("an index appears twice in the first epoch ({epoch})"))?,
+        );
         *filled = vec![1; first_indices.len()];
         return Ok(());
     }
@@ -293,7 +287,11 @@ impl Columns {
             let cast = arrow_cast::cast(column, to).map_err(|e| DataError::arrow(e, path))?;
             // Casting turns values the target type cannot hold (a negative index) into nulls.
             if cast.null_count() > column.null_count() {
-                return Err(bad_column(name, &format!("holds values outside {to}"), path));
+                return Err(bad_column(
+                    name,
+                    &format!("holds values outside {to}"),
+                    path,
+                ));
             }
             if cast.null_count() > 0 {
                 return Err(bad_column(name, "has empty (null) cells", path));

@@ -60,8 +60,14 @@ fn loupe_trajectories_stream_back_epoch_by_epoch() {
     assert_eq!(trajectory.indices()[..3], [0, 1, 2]);
     let (lo, hi) = trajectory.bounds();
     assert_eq!(lo, [-3.0 * 16.0, -2.0 * 16.0]);
-    assert_eq!(hi, [(2.0 * n as f32 - 5.0) * 16.0, (2.0 * n as f32 - 4.0) * 16.0]);
-    assert_eq!(trajectory.column("label").expect("labels").as_ref(), labels.as_ref());
+    assert_eq!(
+        hi,
+        [(2.0 * n as f32 - 5.0) * 16.0, (2.0 * n as f32 - 4.0) * 16.0]
+    );
+    assert_eq!(
+        trajectory.column("label").expect("labels").as_ref(),
+        labels.as_ref()
+    );
 
     let mut snapshots = trajectory.snapshots().expect("stream");
     for &e in &epochs {
@@ -102,7 +108,11 @@ fn seed_schema_with_sparse_indices_in_any_order() {
     let (_, first) = snapshots.next_snapshot().expect("reads").expect("epoch 1");
     assert_eq!(first, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
     let (_, second) = snapshots.next_snapshot().expect("reads").expect("epoch 2");
-    assert_eq!(second, [10.0, 20.0, 30.0, 40.0, 50.0, 60.0], "by index, not by row");
+    assert_eq!(
+        second,
+        [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+        "by index, not by row"
+    );
 }
 
 #[test]
@@ -111,22 +121,36 @@ fn broken_trajectories_are_named_errors() {
     let path = dir.path().join("t.parquet");
     let cases: [(&[(i64, f64, f64, &str, i64)], &str); 5] = [
         (
-            &[(0, 0.0, 0.0, "a", 1), (0, 1.0, 1.0, "a", 2), (1, 0.0, 0.0, "a", 1)],
+            &[
+                (0, 0.0, 0.0, "a", 1),
+                (0, 1.0, 1.0, "a", 2),
+                (1, 0.0, 0.0, "a", 1),
+            ],
             "not together",
         ),
         (&[(0, 0.0, 0.0, "a", 1), (0, 1.0, 1.0, "a", 1)], "twice"),
         (
-            &[(0, 0.0, 0.0, "a", 1), (1, 0.0, 0.0, "a", 1), (0, 1.0, 1.0, "a", 2)],
+            &[
+                (0, 0.0, 0.0, "a", 1),
+                (1, 0.0, 0.0, "a", 1),
+                (0, 1.0, 1.0, "a", 2),
+            ],
             "epoch 2 has 1 rows but the first epoch has 2",
         ),
-        (&[(0, 0.0, 0.0, "a", 1), (3, 1.0, 1.0, "a", 2)], "not a point"),
+        (
+            &[(0, 0.0, 0.0, "a", 1), (3, 1.0, 1.0, "a", 2)],
+            "not a point",
+        ),
         (&[(0, f64::NAN, 0.0, "a", 1)], "position"),
     ];
     for (rows, expected) in cases {
         write_seed_style(&path, rows);
         let err = Trajectory::scan(&path).expect_err(expected);
         assert!(matches!(err, DataError::BadTrajectory { .. }), "{err}");
-        assert!(err.to_string().contains(expected), "{err} (wanted {expected:?})");
+        assert!(
+            err.to_string().contains(expected),
+            "{err} (wanted {expected:?})"
+        );
         assert!(err.to_string().contains("t.parquet"), "{err}");
     }
     write_seed_style(&path, &[(-1, 0.0, 0.0, "a", 1)]);
@@ -151,5 +175,8 @@ fn broken_trajectories_are_named_errors() {
     .expect("batch");
     loupe_data::write_table_parquet(&layout, &ids, &[0.0, 1.0], &[]).expect("layout");
     let err = Trajectory::scan(&layout).expect_err("not a trajectory");
-    assert!(err.to_string().contains("column `index` is missing"), "{err}");
+    assert!(
+        err.to_string().contains("column `index` is missing"),
+        "{err}"
+    );
 }

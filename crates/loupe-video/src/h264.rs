@@ -89,8 +89,10 @@ impl H264Encoder {
                 .rate_control_mode(RateControlMode::Bitrate)
                 .bitrate(BitRate::from_bps(kbps.saturating_mul(1000))),
         };
+        let mut encoder = Encoder::with_api_config(OpenH264API::from_source(), config)?;
+        silence(&mut encoder);
         Ok(Self {
-            encoder: Encoder::with_api_config(OpenH264API::from_source(), config)?,
+            encoder,
             planes: I420::new(width as usize, height as usize),
         })
     }
@@ -133,6 +135,35 @@ impl H264Encoder {
         }
         Ok(picture)
     }
+}
+
+/// Turns OpenH264's own logging off before the encoder is initialised.
+///
+/// Otherwise its parameter check prints a warning to stderr on every export (about frame
+/// skipping, which we disable on purpose so that every frame becomes a sample), and the
+/// `openh264` crate only lowers the log level after that check has run.
+///
+/// # Why the one `unsafe` block is sound
+/// `raw_api` is `unsafe` only because arbitrary options could break the wrapper's
+/// assumptions; `ENCODER_OPTION_TRACE_LEVEL` touches nothing but the logger (OpenH264 accepts it
+/// before initialisation for exactly this purpose) and reads one `u32` through the pointer,
+/// which points at a live local for the duration of the call. The encoder's own pointer is
+/// valid because `encoder` was just created successfully.
+fn silence(encoder: &mut Encoder) {
+    let mut level: u32 = openh264_sys2::WELS_LOG_QUIET as u32;
+    #[allow(
+        unsafe_code,
+        reason = "a single FFI option call; see the soundness note above"
+    )]
+    // SAFETY: see the function's documentation.
+    let status = unsafe {
+        encoder.raw_api().set_option(
+            openh264_sys2::ENCODER_OPTION_TRACE_LEVEL,
+            (&raw mut level).cast(),
+        )
+    };
+    // A failure only means the warning is printed; the encoder works either way.
+    debug_assert_eq!(status, 0, "OpenH264 refused the trace level");
 }
 
 /// A NAL unit without its Annex B start code (`00 00 01` or `00 00 00 01`).

@@ -9,7 +9,7 @@
 //!   back for tests.
 //! * [`GifWriter`] writes an animated, endlessly looping GIF with one global [`Palette`],
 //!   storing only the part of each frame that changed.
-//! * [`write_png`] writes one image.
+//! * [`PngWriter`] / [`write_png`] write one image.
 //!
 //! Frames come from the caller (Loupe renders them with its wgpu point renderer); this crate
 //! must never depend on a GUI or GPU crate (egui, eframe, winit, wgpu) or on the engines, so
@@ -29,7 +29,7 @@ pub use gif_writer::GifWriter;
 pub use h264::Quality;
 pub use mp4::{Mp4Options, Mp4Summary, Mp4Writer, inspect_mp4, nal_unit_types};
 pub use palette::Palette;
-pub use png_writer::write_png;
+pub use png_writer::{PngWriter, write_png};
 
 /// Checks that `rgba` holds exactly one `width × height` frame.
 pub(crate) fn check_frame(
