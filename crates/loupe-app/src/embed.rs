@@ -11,7 +11,7 @@ use loupe_cluster::KMeansParams;
 use loupe_core::Dataset;
 use loupe_tsne::{RecipeEngine, TsneEngine, ValidRecipe, ValidTsneParams};
 
-use crate::cli::EmbedArgs;
+use crate::cli::{EmbedArgs, TsneArgs};
 use crate::select::OutputFormat;
 
 /// Reads the input, lays it out with t-SNE, adds any k-means labels asked for and writes the
@@ -23,11 +23,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         eprintln!("{}", opened.report);
     }
     let dataset = opened.dataset;
-    let recipe = args.tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
-    let params = args
-        .tsne
-        .to_valid_params(dataset.dim(), dataset.n_rows())
-        .context("invalid t-SNE parameters")?;
+    let plan = TsnePlan::new(&args.tsne, &dataset)?;
     let kmeans_2d = cluster_counts(&args.kmeans, dataset.n_rows(), "--kmeans")?;
     let kmeans_hd = cluster_counts(&args.kmeans_vectors, dataset.n_rows(), "--kmeans-vectors")?;
 
@@ -52,10 +48,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         }
         Ok(())
     };
-    let positions = match recipe {
-        None => run_standard(&dataset, &params, &bar, &mut record)?,
-        Some(recipe) => run_recipe(&dataset, &recipe, &bar, &mut record)?,
-    };
+    let positions = plan.run(&dataset, &bar, false, &mut record)?;
     if let Some(writer) = trajectory {
         let snapshots = writer.snapshots();
         writer.finish()?;
@@ -160,9 +153,57 @@ fn trajectory_writer(
 }
 
 /// Called after every iteration with the iteration number and the positions.
-type Record<'a> = dyn FnMut(usize, &[f32]) -> anyhow::Result<()> + 'a;
+pub(crate) type Record<'a> = dyn FnMut(usize, &[f32]) -> anyhow::Result<()> + 'a;
 
-fn iteration_style() -> ProgressStyle {
+/// A t-SNE run as the flags ask for it, checked against the dataset before anything runs:
+/// one schedule of phases, or a multi-stage recipe. Shared by `loupe embed` and
+/// `loupe animate --method tsne`.
+pub(crate) enum TsnePlan {
+    /// One engine, one schedule.
+    Standard(ValidTsneParams),
+    /// A multi-stage recipe (`--preset clay-multistage`).
+    Recipe(ValidRecipe),
+}
+
+impl TsnePlan {
+    /// Validates the t-SNE flags for `dataset`.
+    pub(crate) fn new(tsne: &TsneArgs, dataset: &Dataset) -> anyhow::Result<Self> {
+        let recipe = tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
+        let params = tsne
+            .to_valid_params(dataset.dim(), dataset.n_rows())
+            .context("invalid t-SNE parameters")?;
+        Ok(match recipe {
+            Some(recipe) => Self::Recipe(recipe),
+            None => Self::Standard(params),
+        })
+    }
+
+    /// Iterations the run will take.
+    pub(crate) fn total_iterations(&self) -> usize {
+        match self {
+            Self::Standard(params) => params.total_iterations(),
+            Self::Recipe(recipe) => recipe.total_iterations(),
+        }
+    }
+
+    /// Runs to the end with a progress bar, calling `record` after every iteration (and, with
+    /// `record_start`, once with iteration 0 and the initial layout); returns the final layout.
+    pub(crate) fn run(
+        &self,
+        dataset: &Dataset,
+        bar: &ProgressBar,
+        record_start: bool,
+        record: &mut Record<'_>,
+    ) -> anyhow::Result<Vec<f32>> {
+        match self {
+            Self::Standard(params) => run_standard(dataset, params, bar, record_start, record),
+            Self::Recipe(recipe) => run_recipe(dataset, recipe, bar, record_start, record),
+        }
+    }
+}
+
+/// The progress bar of an iterating engine (also the frame bar of `loupe animate`).
+pub(crate) fn iteration_style() -> ProgressStyle {
     ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} it ({per_sec}) {msg}",
     )
@@ -174,6 +215,7 @@ fn run_standard(
     dataset: &Dataset,
     params: &ValidTsneParams,
     bar: &ProgressBar,
+    record_start: bool,
     record: &mut Record<'_>,
 ) -> anyhow::Result<Vec<f32>> {
     let mut engine = TsneEngine::prepare(dataset.vectors(), dataset.dim(), params, &mut |stage| {
@@ -181,6 +223,9 @@ fn run_standard(
     })?;
     bar.set_length(engine.total_iterations() as u64);
     bar.set_style(iteration_style());
+    if record_start {
+        record(0, engine.positions())?;
+    }
     let mut last_kl: Option<f64> = None;
     while let Some(step) = engine.step() {
         last_kl = step.kl.or(last_kl);
@@ -199,6 +244,7 @@ fn run_recipe(
     dataset: &Dataset,
     recipe: &ValidRecipe,
     bar: &ProgressBar,
+    record_start: bool,
     record: &mut Record<'_>,
 ) -> anyhow::Result<Vec<f32>> {
     let mut engine = RecipeEngine::prepare(
@@ -211,6 +257,9 @@ fn run_recipe(
     )?;
     bar.set_length(engine.total_iterations() as u64);
     bar.set_style(iteration_style());
+    if record_start {
+        record(0, engine.positions())?;
+    }
     loop {
         if engine.needs_next_stage() {
             let next = engine.stage_index() + 2;

@@ -11,6 +11,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Info(args)) => loupe_app::info::run_info(args),
         Some(Command::Chips(args)) => loupe_app::chips::run_chips(args),
         Some(Command::Select(args)) => loupe_app::select::run_select(args),
+        Some(Command::Animate(args)) => loupe_app::animate::run_animate(args),
         None => loupe_app::app::run_native(cli.open.clone()),
     };
     match result {

@@ -8,10 +8,13 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum VideoError {
     /// The output could not be created, written or moved into place.
-    #[error("cannot write {}: {source}", path.display())]
+    ///
+    /// The reason is part of the message rather than the error's `source()`, so a report that
+    /// prints the whole chain does not say it twice.
+    #[error("cannot write {}: {error}", path.display())]
     Io {
         /// The operating system's reason.
-        source: std::io::Error,
+        error: std::io::Error,
         /// The file being written.
         path: PathBuf,
     },
@@ -99,9 +102,9 @@ pub enum VideoError {
 }
 
 impl VideoError {
-    pub(crate) fn io(source: std::io::Error, path: &std::path::Path) -> Self {
+    pub(crate) fn io(error: std::io::Error, path: &std::path::Path) -> Self {
         Self::Io {
-            source,
+            error,
             path: path.to_path_buf(),
         }
     }

@@ -1,9 +1,11 @@
 //! Command-line interface: `loupe [INPUT]` opens the app, `loupe embed` runs headless.
 //!
 //! The flags are grouped by what they configure, one file each: [`imagery`] (where chips come
-//! from, `loupe chips`), [`tsne`] (the t-SNE parameters and schedules); this file holds the
+//! from, `loupe chips`), [`tsne`] (the t-SNE parameters and schedules), [`animate`] (`loupe
+//! animate`'s video flags); this file holds the
 //! commands themselves and the reading flags every command shares.
 
+mod animate;
 mod imagery;
 mod tsne;
 
@@ -13,6 +15,7 @@ use clap::{Args, Parser, Subcommand};
 use loupe_data::{BadRows, ReadOptions, VectorColumns};
 use loupe_ingest::{CachePolicy, OpenOptions};
 
+pub use animate::{AnimateArgs, CameraArg, FrameSize, LegendArg, MethodArg, parse_size};
 pub use imagery::{ChipsArgs, ImageryArgs, ProviderArg, RowList, parse_rows};
 pub use tsne::{GradientArg, MetricArg, PhaseList, PhaseRow, PresetArg, TsneArgs, parse_phases};
 
@@ -75,6 +78,9 @@ pub enum Command {
     /// Write the rows of a layout file whose (x, y) lie inside a polygon or box, with all
     /// their columns, as GeoParquet/Parquet, CSV or `.geojson`.
     Select(SelectArgs),
+    /// Render a run (a trajectory file, or a layout computed with --method) as an MP4 or GIF,
+    /// frames drawn offscreen with the app's renderer, or its last frame as a PNG.
+    Animate(AnimateArgs),
 }
 
 /// Arguments of `loupe select`.
