@@ -58,14 +58,11 @@ pub(crate) fn draw_legend(
     for entry in &entries[..shown] {
         let marker = row * 0.82;
         let marker_top = top + (row - marker) / 2.0;
-        match (&entry.image, kind) {
-            (Some(image), Legend::Images) => {
-                canvas.tint_picture(image, [x, marker_top], marker, entry.colour);
-            }
-            _ => {
-                let radius = (row * 0.22).min(marker / 2.0);
-                canvas.fill_disc([x + marker / 2.0, top + row / 2.0], radius, entry.colour);
-            }
+        if let (Some(image), Legend::Images) = (&entry.image, kind) {
+            canvas.tint_picture(image, [x, marker_top], marker, entry.colour);
+        } else {
+            let radius = (row * 0.22).min(marker / 2.0);
+            canvas.fill_disc([x + marker / 2.0, top + row / 2.0], radius, entry.colour);
         }
         let text_x = x + marker + 0.25 * row;
         let baseline = top + row / 2.0 + font.ascent(text_px) * 0.38;

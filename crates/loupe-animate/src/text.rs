@@ -1,5 +1,5 @@
 //! Text without a system font: egui's bundled Ubuntu Light, outlines from skrifa, coverage
-//! from ab_glyph's rasteriser, blended onto the canvas.
+//! from `ab_glyph`'s rasteriser, blended onto the canvas.
 //!
 //! Labels are short (a class name, "epoch 120 / 200"), so there is no shaping or kerning:
 //! glyphs follow their advance widths, which is what a legend needs.
@@ -58,9 +58,8 @@ impl OutlinePen for Path {
     }
 
     fn close(&mut self) {
-        if self.at != self.start {
-            self.segments.push(Segment::Line(self.at, self.start));
-        }
+        // A zero-length closing line adds no coverage, so it needs no test.
+        self.segments.push(Segment::Line(self.at, self.start));
         self.at = self.start;
     }
 }

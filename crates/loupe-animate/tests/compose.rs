@@ -106,7 +106,7 @@ fn points_are_drawn_in_their_colours_where_they_are() {
 
     // The legend panel shows both swatches in their colours.
     let legend: Vec<[u8; 4]> = (left + w..320)
-        .flat_map(|x| (0..240).filter_map(move |y| Some((x, y))))
+        .flat_map(|x| (0..240).map(move |y| (x, y)))
         .filter_map(|(x, y)| frame.pixel(x, y))
         .collect();
     for colour in [RED, BLUE] {

@@ -38,18 +38,18 @@ pub fn run_animate(args: &AnimateArgs) -> anyhow::Result<()> {
         anyhow::bail!("--every must be at least 1");
     }
     let started = Instant::now();
-    let (trajectory, prepared, _temporary) = match args.method {
-        Some(method) => record_run(args, method, format)?,
-        None => {
-            let trajectory = Trajectory::scan(&args.input).map_err(|e| match e {
-                DataError::Parquet { .. } | DataError::BadTrajectory { .. } => anyhow::anyhow!(
-                    "{e}; to lay out a dataset and animate the run, add --method tsne"
-                ),
-                other => other.into(),
-            })?;
-            let prepared = prepare_trajectory(args, &trajectory, format)?;
-            (trajectory, prepared, None)
-        }
+    // The temporary folder of a recorded run lives until the frames are written.
+    let (trajectory, prepared, _temporary) = if let Some(method) = args.method {
+        record_run(args, method, format)?
+    } else {
+        let trajectory = Trajectory::scan(&args.input).map_err(|e| match e {
+            DataError::Parquet { .. } | DataError::BadTrajectory { .. } => {
+                anyhow::anyhow!("{e}; to lay out a dataset and animate the run, add --method tsne")
+            }
+            other => other.into(),
+        })?;
+        let prepared = prepare_trajectory(args, &trajectory, format)?;
+        (trajectory, prepared, None)
     };
     let Prepared {
         mut renderer,
@@ -196,12 +196,11 @@ fn record_run(
     let total = plan.total_iterations();
     let prepared = prepare(args, dataset.n_rows(), &colouring, legend, format)?;
 
-    let (path, temporary): (PathBuf, _) = match &args.trajectory {
-        Some(path) => (path.clone(), None),
-        None => {
-            let dir = tempfile::tempdir().context("creating a temporary folder for the run")?;
-            (dir.path().join("trajectory.parquet"), Some(dir))
-        }
+    let (path, temporary): (PathBuf, _) = if let Some(path) = &args.trajectory {
+        (path.clone(), None)
+    } else {
+        let dir = tempfile::tempdir().context("creating a temporary folder for the run")?;
+        (dir.path().join("trajectory.parquet"), Some(dir))
     };
     let labels = column.map(|(_, values)| values);
     let mut writer = TrajectoryWriter::create(&path, dataset.n_rows(), labels)?;

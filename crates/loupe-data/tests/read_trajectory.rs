@@ -16,9 +16,11 @@ fn layout(n: usize, epoch: u32) -> Vec<f32> {
         .collect()
 }
 
-/// Writes rows of `(index, x, y, digit, epoch)` with the seed's types (int64, float64, utf8,
-/// int64).
-fn write_seed_style(path: &Path, rows: &[(i64, f64, f64, &str, i64)]) {
+/// One row of the seed's notebook schema: `(index, x, y, digit, epoch)`.
+type SeedRow<'a> = (i64, f64, f64, &'a str, i64);
+
+/// Writes rows with the seed's types (int64, float64, utf8, int64).
+fn write_seed_style(path: &Path, rows: &[SeedRow<'_>]) {
     let schema = Arc::new(Schema::new(vec![
         Field::new("index", DataType::Int64, false),
         Field::new("x", DataType::Float64, false),
@@ -59,10 +61,12 @@ fn loupe_trajectories_stream_back_epoch_by_epoch() {
     assert_eq!(trajectory.other_columns(), ["label"]);
     assert_eq!(trajectory.indices()[..3], [0, 1, 2]);
     let (lo, hi) = trajectory.bounds();
-    assert_eq!(lo, [-3.0 * 16.0, -2.0 * 16.0]);
+    // Exact: every value is an integer times 16, well within f32's precision.
+    let bits = |v: [f32; 2]| v.map(f32::to_bits);
+    assert_eq!(bits(lo), bits([-3.0 * 16.0, -2.0 * 16.0]));
     assert_eq!(
-        hi,
-        [(2.0 * n as f32 - 5.0) * 16.0, (2.0 * n as f32 - 4.0) * 16.0]
+        bits(hi),
+        bits([(2.0 * n as f32 - 5.0) * 16.0, (2.0 * n as f32 - 4.0) * 16.0])
     );
     assert_eq!(
         trajectory.column("label").expect("labels").as_ref(),
@@ -119,7 +123,7 @@ fn seed_schema_with_sparse_indices_in_any_order() {
 fn broken_trajectories_are_named_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("t.parquet");
-    let cases: [(&[(i64, f64, f64, &str, i64)], &str); 5] = [
+    let cases: [(&[SeedRow<'_>], &str); 5] = [
         (
             &[
                 (0, 0.0, 0.0, "a", 1),

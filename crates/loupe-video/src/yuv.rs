@@ -1,8 +1,8 @@
-//! RGBA → I420 (planar Y'CbCr 4:2:0), ITU-R BT.709 coefficients, limited ("TV") range.
+//! RGBA → I420 (planar Y′CbCr 4:2:0), ITU-R BT.709 coefficients, limited ("TV") range.
 //!
 //! BT.709 is what players assume for HD video and what the stream's VUI declares, so colours
 //! survive the round trip; limited range (Y' 16–235, Cb/Cr 16–240) is what every player
-//! handles. The sRGB bytes are used as they are (Y'CbCr is defined on gamma-encoded values).
+//! handles. The sRGB bytes are used as they are (Y′CbCr is defined on gamma-encoded values).
 //! Chroma is the mean of each 2 × 2 block's RGB, then converted.
 
 /// Fixed-point scale of the coefficients: 16 fractional bits.

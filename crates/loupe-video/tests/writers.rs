@@ -32,7 +32,7 @@ fn close(a: [u8; 3], b: [u8; 3], tolerance: u8) -> bool {
     a.iter().zip(b).all(|(&x, y)| x.abs_diff(y) <= tolerance)
 }
 
-/// BT.709 limited-range Y'CbCr → RGB, the inverse of what the writer does.
+/// BT.709 limited-range Y′CbCr → RGB, the inverse of what the writer does.
 fn rgb_from_yuv(y: u8, u: u8, v: u8) -> [u8; 3] {
     let y = (f32::from(y) - 16.0) * 255.0 / 219.0;
     let cb = (f32::from(u) - 128.0) * 255.0 / 224.0;

@@ -74,7 +74,7 @@ pub struct AnimateArgs {
     /// Frames per second (GIF: at most 50).
     #[arg(long, default_value_t = 30)]
     pub fps: u32,
-    /// Frame size in pixels, WIDTHxHEIGHT (even numbers for MP4).
+    /// Frame size in pixels, as `WIDTHxHEIGHT` (even numbers for MP4).
     #[arg(long, default_value = "1080x1080", value_parser = parse_size)]
     pub size: FrameSize,
     /// The column that colours the points and fills the legend (default: `label`, else the

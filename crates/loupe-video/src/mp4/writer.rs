@@ -58,7 +58,8 @@ pub struct Mp4Summary {
 pub struct Mp4Writer {
     pending: Pending,
     out: BufWriter<File>,
-    encoder: H264Encoder,
+    /// Boxed: OpenH264's bit-stream bookkeeping makes it kilobytes large.
+    encoder: Box<H264Encoder>,
     width: u32,
     height: u32,
     fps: u32,
@@ -114,7 +115,7 @@ impl Mp4Writer {
             written: header.len() as u64,
             pending,
             out,
-            encoder,
+            encoder: Box::new(encoder),
             width,
             height,
             fps: options.fps,
@@ -215,7 +216,7 @@ fn check_size(width: u32, height: u32) -> Result<(), VideoError> {
             reason,
         })
     };
-    if width % 2 != 0 || height % 2 != 0 {
+    if !width.is_multiple_of(2) || !height.is_multiple_of(2) {
         return bad("H.264 4:2:0 needs an even width and height");
     }
     if width.min(height) < MIN_SIDE {
