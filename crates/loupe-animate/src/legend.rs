@@ -21,25 +21,15 @@ pub(crate) fn draw_legend(
     title: Option<&str>,
     entries: &[LegendEntry],
 ) {
-    let [x, mut y, width, mut height] = layout.legend;
+    let [x, y, width, height] = layout.legend;
     if width <= 0.0 || entries.is_empty() && title.is_none() {
         return;
     }
-    if let Some(title) = title {
-        let px = layout.header_px;
-        let baseline = y + font.ascent(px);
-        font.draw(
-            canvas,
-            &ellipsis(font, title, px, width),
-            [x, baseline],
-            px,
-            LABEL,
-        );
-        y += px * 1.6;
-        height -= px * 1.6;
-    }
+    let title_px = layout.header_px;
+    let title_height = if title.is_some() { title_px * 1.6 } else { 0.0 };
+    let room = height - title_height;
     let side = layout.scatter[2].min(layout.scatter[3]) as f32;
-    let fits = ((height / MIN_ROW_PX).floor() as usize).max(1);
+    let fits = ((room / MIN_ROW_PX).floor() as usize).max(1);
     let (shown, more) = if entries.len() > fits {
         (
             fits.saturating_sub(1),
@@ -49,11 +39,18 @@ pub(crate) fn draw_legend(
         (entries.len(), 0)
     };
     let rows = shown + usize::from(more > 0);
-    let row = (height / rows.max(1) as f32)
+    let row = (room / rows.max(1) as f32)
         .min(0.085 * side)
         .max(MIN_ROW_PX);
-    // Centre the rows vertically in the panel.
-    let mut top = y + (height - row * rows as f32).max(0.0) / 2.0;
+    // The heading and the rows form one block, centred vertically in the panel.
+    let block = title_height + row * rows as f32;
+    let mut top = y + (height - block).max(0.0) / 2.0;
+    if let Some(title) = title {
+        let baseline = top + font.ascent(title_px);
+        let text = ellipsis(font, title, title_px, width);
+        font.draw(canvas, &text, [x, baseline], title_px, LABEL);
+        top += title_height;
+    }
     let text_px = (row * 0.42).clamp(9.0, layout.header_px);
     for entry in &entries[..shown] {
         let marker = row * 0.82;
