@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for crate in loupe-core loupe-data loupe-geo loupe-ingest loupe-imagery loupe-knn loupe-similar loupe-cluster loupe-colour loupe-tsne loupe-bench; do
+for crate in loupe-core loupe-data loupe-geo loupe-ingest loupe-imagery loupe-knn loupe-similar loupe-cluster loupe-colour loupe-tsne loupe-video loupe-bench; do
   offenders=$(cargo tree -p "$crate" -e normal --prefix none 2>/dev/null \
     | grep -oE '^(egui|eframe|winit|wgpu|egui-wgpu|egui_wgpu)( |$)' | sort -u || true)
   if [ -n "$offenders" ]; then
@@ -11,5 +11,15 @@ for crate in loupe-core loupe-data loupe-geo loupe-ingest loupe-imagery loupe-kn
     status=1
   fi
 done
-[ $status -eq 0 ] && echo "layering: engine and data crates are GUI-free"
+# The GPU crates draw offscreen or into egui's paint callbacks: wgpu (through egui-wgpu) is
+# theirs, a window toolkit or the app is not.
+for crate in loupe-render loupe-animate; do
+  offenders=$(cargo tree -p "$crate" -e normal --prefix none 2>/dev/null \
+    | grep -oE '^(eframe|winit|loupe-app)( |$)' | sort -u || true)
+  if [ -n "$offenders" ]; then
+    echo "layering: $crate depends on window or app crates: $offenders" >&2
+    status=1
+  fi
+done
+[ $status -eq 0 ] && echo "layering: engine and data crates are GUI-free; render crates window-free"
 exit $status

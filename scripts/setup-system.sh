@@ -3,9 +3,12 @@
 #  - mesa-vulkan-drivers + libvulkan1: Mesa's lavapipe, a software Vulkan adapter, so wgpu can
 #    render (the app, and the GPU tests) on machines without a GPU;
 #  - xvfb + xauth: a virtual X display to run the window headless (screenshots);
-#  - X11/Wayland client libraries that winit loads at run time.
+#  - X11/Wayland client libraries that winit loads at run time;
+#  - g++: the H.264 encoder behind `loupe animate` (OpenH264) is compiled from bundled C++
+#    source (no nasm needed; it speeds the encoder up when present).
 set -euo pipefail
 packages=(
+  g++
   mesa-vulkan-drivers libvulkan1 vulkan-tools
   xvfb xauth
   libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0

@@ -11,7 +11,7 @@ use loupe_cluster::KMeansParams;
 use loupe_core::Dataset;
 use loupe_tsne::{RecipeEngine, TsneEngine, ValidRecipe, ValidTsneParams};
 
-use crate::cli::{EmbedArgs, MethodArg};
+use crate::cli::{EmbedArgs, MethodArg, TsneArgs, UmapArgs};
 use crate::select::OutputFormat;
 
 /// Reads the input, lays it out with t-SNE or UMAP, adds any k-means labels asked for and
@@ -24,21 +24,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     }
     let dataset = opened.dataset;
     // Every parameter is checked before any work, so a typo costs nothing.
-    let method = match args.method {
-        MethodArg::Tsne => {
-            let recipe = args.tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
-            let params = args
-                .tsne
-                .to_valid_params(dataset.dim(), dataset.n_rows())
-                .context("invalid t-SNE parameters")?;
-            Method::Tsne(recipe, params)
-        }
-        MethodArg::Umap => Method::Umap(args.umap.to_valid_params(
-            &args.tsne,
-            dataset.dim(),
-            dataset.n_rows(),
-        )?),
-    };
+    let plan = LayoutPlan::new(args.method, &args.tsne, &args.umap, &dataset)?;
     let kmeans_2d = cluster_counts(&args.kmeans, dataset.n_rows(), "--kmeans")?;
     let kmeans_hd = cluster_counts(&args.kmeans_vectors, dataset.n_rows(), "--kmeans-vectors")?;
 
@@ -63,11 +49,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
         }
         Ok(())
     };
-    let positions = match method {
-        Method::Tsne(None, params) => run_standard(&dataset, &params, &bar, &mut record)?,
-        Method::Tsne(Some(recipe), _) => run_recipe(&dataset, &recipe, &bar, &mut record)?,
-        Method::Umap(params) => run_umap(&dataset, &params, &bar, &mut record)?,
-    };
+    let positions = plan.run(&dataset, &bar, false, &mut record)?;
     if let Some(writer) = trajectory {
         let snapshots = writer.snapshots();
         writer.finish()?;
@@ -114,11 +96,53 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The checked parameters of the chosen method.
-enum Method {
-    /// A recipe (multi-stage preset) or plain parameters.
-    Tsne(Option<ValidRecipe>, ValidTsneParams),
+/// The run the flags ask for, with either method, checked against the dataset before anything
+/// runs. Shared by `loupe embed` and `loupe animate --method`.
+pub(crate) enum LayoutPlan {
+    /// t-SNE: one schedule or a multi-stage recipe.
+    Tsne(TsnePlan),
+    /// UMAP.
     Umap(loupe_umap::ValidUmapParams),
+}
+
+impl LayoutPlan {
+    /// Validates the flags of `method` for `dataset` (UMAP takes metric, seed and PCA from the
+    /// t-SNE flags).
+    pub(crate) fn new(
+        method: MethodArg,
+        tsne: &TsneArgs,
+        umap: &UmapArgs,
+        dataset: &Dataset,
+    ) -> anyhow::Result<Self> {
+        Ok(match method {
+            MethodArg::Tsne => Self::Tsne(TsnePlan::new(tsne, dataset)?),
+            MethodArg::Umap => {
+                Self::Umap(umap.to_valid_params(tsne, dataset.dim(), dataset.n_rows())?)
+            }
+        })
+    }
+
+    /// Iterations (UMAP: epochs) the run will take.
+    pub(crate) fn total_iterations(&self) -> usize {
+        match self {
+            Self::Tsne(plan) => plan.total_iterations(),
+            Self::Umap(params) => params.n_epochs(),
+        }
+    }
+
+    /// Runs to the end (see [`TsnePlan::run`]); returns the final layout.
+    pub(crate) fn run(
+        &self,
+        dataset: &Dataset,
+        bar: &ProgressBar,
+        record_start: bool,
+        record: &mut Record<'_>,
+    ) -> anyhow::Result<Vec<f32>> {
+        match self {
+            Self::Tsne(plan) => plan.run(dataset, bar, record_start, record),
+            Self::Umap(params) => run_umap(dataset, params, bar, record_start, record),
+        }
+    }
 }
 
 /// UMAP, one epoch per step; the trajectory records epochs.
@@ -126,6 +150,7 @@ fn run_umap(
     dataset: &Dataset,
     params: &loupe_umap::ValidUmapParams,
     bar: &ProgressBar,
+    record_start: bool,
     record: &mut Record<'_>,
 ) -> anyhow::Result<Vec<f32>> {
     let mut engine =
@@ -146,6 +171,9 @@ fn run_umap(
         }
         _ => "UMAP".to_owned(),
     });
+    if record_start {
+        record(0, engine.positions())?;
+    }
     while let Some(info) = engine.step() {
         record(info.epoch, engine.positions())?;
         bar.set_position(info.epoch as u64);
@@ -212,9 +240,57 @@ fn trajectory_writer(
 }
 
 /// Called after every iteration with the iteration number and the positions.
-type Record<'a> = dyn FnMut(usize, &[f32]) -> anyhow::Result<()> + 'a;
+pub(crate) type Record<'a> = dyn FnMut(usize, &[f32]) -> anyhow::Result<()> + 'a;
 
-fn iteration_style() -> ProgressStyle {
+/// A t-SNE run as the flags ask for it, checked against the dataset before anything runs:
+/// one schedule of phases, or a multi-stage recipe. Shared by `loupe embed` and
+/// `loupe animate --method tsne`.
+pub(crate) enum TsnePlan {
+    /// One engine, one schedule.
+    Standard(ValidTsneParams),
+    /// A multi-stage recipe (`--preset clay-multistage`).
+    Recipe(ValidRecipe),
+}
+
+impl TsnePlan {
+    /// Validates the t-SNE flags for `dataset`.
+    pub(crate) fn new(tsne: &TsneArgs, dataset: &Dataset) -> anyhow::Result<Self> {
+        let recipe = tsne.to_recipe(dataset.dim(), dataset.n_rows())?;
+        let params = tsne
+            .to_valid_params(dataset.dim(), dataset.n_rows())
+            .context("invalid t-SNE parameters")?;
+        Ok(match recipe {
+            Some(recipe) => Self::Recipe(recipe),
+            None => Self::Standard(params),
+        })
+    }
+
+    /// Iterations the run will take.
+    pub(crate) fn total_iterations(&self) -> usize {
+        match self {
+            Self::Standard(params) => params.total_iterations(),
+            Self::Recipe(recipe) => recipe.total_iterations(),
+        }
+    }
+
+    /// Runs to the end with a progress bar, calling `record` after every iteration (and, with
+    /// `record_start`, once with iteration 0 and the initial layout); returns the final layout.
+    pub(crate) fn run(
+        &self,
+        dataset: &Dataset,
+        bar: &ProgressBar,
+        record_start: bool,
+        record: &mut Record<'_>,
+    ) -> anyhow::Result<Vec<f32>> {
+        match self {
+            Self::Standard(params) => run_standard(dataset, params, bar, record_start, record),
+            Self::Recipe(recipe) => run_recipe(dataset, recipe, bar, record_start, record),
+        }
+    }
+}
+
+/// The progress bar of an iterating engine (also the frame bar of `loupe animate`).
+pub(crate) fn iteration_style() -> ProgressStyle {
     ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} it ({per_sec}) {msg}",
     )
@@ -226,6 +302,7 @@ fn run_standard(
     dataset: &Dataset,
     params: &ValidTsneParams,
     bar: &ProgressBar,
+    record_start: bool,
     record: &mut Record<'_>,
 ) -> anyhow::Result<Vec<f32>> {
     let mut engine = TsneEngine::prepare(dataset.vectors(), dataset.dim(), params, &mut |stage| {
@@ -233,6 +310,9 @@ fn run_standard(
     })?;
     bar.set_length(engine.total_iterations() as u64);
     bar.set_style(iteration_style());
+    if record_start {
+        record(0, engine.positions())?;
+    }
     let mut last_kl: Option<f64> = None;
     while let Some(step) = engine.step() {
         last_kl = step.kl.or(last_kl);
@@ -251,6 +331,7 @@ fn run_recipe(
     dataset: &Dataset,
     recipe: &ValidRecipe,
     bar: &ProgressBar,
+    record_start: bool,
     record: &mut Record<'_>,
 ) -> anyhow::Result<Vec<f32>> {
     let mut engine = RecipeEngine::prepare(
@@ -263,6 +344,9 @@ fn run_recipe(
     )?;
     bar.set_length(engine.total_iterations() as u64);
     bar.set_style(iteration_style());
+    if record_start {
+        record(0, engine.positions())?;
+    }
     loop {
         if engine.needs_next_stage() {
             let next = engine.stage_index() + 2;

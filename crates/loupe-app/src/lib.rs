@@ -5,6 +5,7 @@
 //! command-line flags. UI code emits [`app::Command`]s instead of mutating engine state, so the
 //! same paths serve clicks, keyboard shortcuts and the headless UI tests.
 
+pub mod animate;
 pub mod app;
 pub mod chips;
 pub mod cli;

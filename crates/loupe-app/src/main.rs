@@ -13,6 +13,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Select(args)) => loupe_app::select::run_select(args),
         Some(Command::Similar(args)) => loupe_app::similar::run_similar(args),
         Some(Command::Simulate(args)) => loupe_app::simulate::run_simulate(args),
+        Some(Command::Animate(args)) => loupe_app::animate::run_animate(args),
         None => loupe_app::app::run_native(cli.open.clone()),
     };
     match result {

@@ -353,6 +353,15 @@ pub enum DataError {
         /// The file concerned.
         path: PathBuf,
     },
+    /// A file read as a trajectory (one row per point per recorded iteration) cannot be one:
+    /// a column is missing or of the wrong type, or its rows are not grouped by epoch.
+    #[error("{}: not a usable trajectory: {problem}", path.display())]
+    BadTrajectory {
+        /// What is wrong, e.g. `rows of epoch 20 are not together; sort the file by epoch`.
+        problem: String,
+        /// The file concerned.
+        path: PathBuf,
+    },
     /// A file that is not a table (NumPy, IDX) was given where a layout table was expected.
     #[error(
         "{}: not a layout table: layouts are read from Parquet or CSV files (found {format})",
@@ -434,6 +443,7 @@ impl DataError {
             | Self::TooManyRows { path, .. }
             | Self::LayoutCoordinates { path, .. }
             | Self::NotLayoutTable { path, .. }
+            | Self::BadTrajectory { path, .. }
             | Self::GeoJsonCrs { path, .. }
             | Self::Dataset { path, .. }
             | Self::DecoderPanic { path, .. } => path,

@@ -12,6 +12,9 @@
 //! alone, and [`read_layout_table`] reads such a file back, so rows of a finished layout can be
 //! picked and written out again without the vectors. The `write_rows_*` forms write any table
 //! as it is (no coordinates added), e.g. search results with their rows' columns.
+//! [`TrajectoryWriter`] streams a run's
+//! layout at every recorded iteration to Parquet and [`Trajectory`] reads such a file back
+//! one epoch at a time (for animations).
 //!
 //! Tables (Parquet, Arrow IPC, CSV) share one path from record batches to a dataset, so the
 //! vector columns are chosen by one rule whatever the format (see [`read_file`]).
@@ -31,6 +34,7 @@ mod read_idx;
 mod read_ipc;
 mod read_layout;
 mod read_parquet;
+mod read_trajectory;
 mod report;
 mod sink;
 mod sniff;
@@ -55,6 +59,7 @@ pub use error::DataError;
 pub use options::{BadRows, ReadOptions, VectorColumns};
 pub use read_idx::read_idx_bytes;
 pub use read_layout::read_layout_table;
+pub use read_trajectory::{Trajectory, TrajectorySnapshots};
 pub use report::{
     DropReason, DroppedRow, FileFormat, FileReport, SKIPPED_NULL_VECTORS_KEY, Warning,
     skipped_null_vectors,

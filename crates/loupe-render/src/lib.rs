@@ -4,8 +4,8 @@
 //! ([`PointRenderer`], shader `shaders/points.wgsl`), plus rings for hovered and selected points.
 //! Around it: the camera maths shared by the renderer and the app's input handling ([`Camera`]),
 //! CPU picking with a kd-tree ([`PickIndex`]), one small bridge into egui's paint callbacks
-//! ([`install`], [`points_paint_callback`]) and a GPU-or-skip helper for render tests
-//! ([`testing`]).
+//! ([`install`], [`points_paint_callback`]), offscreen rendering to RGBA bytes for exports
+//! ([`offscreen`]) and a GPU-or-skip helper for render tests ([`testing`]).
 //!
 //! wgpu is reached only through `egui_wgpu::wgpu`, so the renderer always uses the exact wgpu
 //! version egui renders with. This crate must never depend on the engine crates (t-SNE, kNN,
@@ -16,6 +16,7 @@ mod camera;
 mod egui_bridge;
 mod frame;
 mod gpu_types;
+pub mod offscreen;
 mod picking;
 mod point_renderer;
 pub mod testing;
@@ -39,5 +40,6 @@ mod tests {
         assert_send_sync::<crate::PointFrame>();
         assert_send_sync::<crate::PickIndex>();
         assert_send_sync::<crate::Camera>();
+        assert_send_sync::<crate::offscreen::OffscreenRenderer>();
     }
 }

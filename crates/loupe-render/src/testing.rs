@@ -25,7 +25,7 @@ pub fn gpu_required() -> bool {
 /// When no adapter or device is available and [`REQUIRE_GPU_ENV`] is set: a CI job that
 /// installed a software rasterizer must not report success without rendering anything.
 pub fn request_test_device() -> Option<(wgpu::Device, wgpu::Queue, wgpu::AdapterInfo)> {
-    match pollster::block_on(try_request_device()) {
+    match crate::offscreen::request_device() {
         Ok((device, queue, info)) => {
             eprintln!(
                 "loupe-render: GPU tests run on {:?} adapter {:?} ({:?}, driver {:?} {:?})",
@@ -33,7 +33,11 @@ pub fn request_test_device() -> Option<(wgpu::Device, wgpu::Queue, wgpu::Adapter
             );
             Some((device, queue, info))
         }
-        Err(reason) => {
+        Err(err) => {
+            let reason = match err {
+                crate::offscreen::OffscreenError::NoAdapter { reason } => reason,
+                other => other.to_string(),
+            };
             assert!(
                 !gpu_required(),
                 "{REQUIRE_GPU_ENV} is set but no usable GPU adapter was found ({reason}); \
@@ -49,40 +53,4 @@ pub fn request_test_device() -> Option<(wgpu::Device, wgpu::Queue, wgpu::Adapter
             None
         }
     }
-}
-
-async fn try_request_device() -> Result<(wgpu::Device, wgpu::Queue, wgpu::AdapterInfo), String> {
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
-        backends: wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all()),
-        ..wgpu::InstanceDescriptor::new_without_display_handle()
-    });
-    let mut options = wgpu::RequestAdapterOptions {
-        power_preference: wgpu::PowerPreference::HighPerformance,
-        ..wgpu::RequestAdapterOptions::default()
-    };
-    let adapter = match instance.request_adapter(&options).await {
-        Ok(adapter) => adapter,
-        Err(first) => {
-            options.force_fallback_adapter = true;
-            instance
-                .request_adapter(&options)
-                .await
-                .map_err(|fallback| format!("{first}; fallback adapter: {fallback}"))?
-        }
-    };
-    let info = adapter.get_info();
-    let base_limits = if info.backend == wgpu::Backend::Gl {
-        wgpu::Limits::downlevel_webgl2_defaults()
-    } else {
-        wgpu::Limits::default()
-    };
-    let (device, queue) = adapter
-        .request_device(&wgpu::DeviceDescriptor {
-            label: Some("loupe test device"),
-            required_limits: base_limits,
-            ..wgpu::DeviceDescriptor::default()
-        })
-        .await
-        .map_err(|err| format!("adapter {:?} refused a device: {err}", info.name))?;
-    Ok((device, queue, info))
 }

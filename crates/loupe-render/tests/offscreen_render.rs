@@ -339,3 +339,53 @@ fn points_from_hollow_from_on_are_rings() {
         image.assert_pixel(x, y, GREEN, 0, "hollow point ring");
     }
 }
+
+/// The exporters' path: `OffscreenRenderer` reads frames back tightly packed, for any width
+/// (rows of a texture copy are padded to 256 bytes on the GPU side), and reuses its pipelines
+/// across sizes.
+#[test]
+fn offscreen_renderer_returns_packed_rows_of_any_size() {
+    use loupe_render::offscreen::{OffscreenError, OffscreenRenderer, render_points};
+    let Some((device, queue, _info)) = request_test_device() else {
+        return;
+    };
+    let mut offscreen = OffscreenRenderer::new(&device, &queue);
+    for (generation, size) in [(1, [70_u32, 50_u32]), (2, [128, 96])] {
+        // One red point at pixel (10, 20), one green at (size − 12, size − 8).
+        let camera = Camera {
+            center: [size[0] as f32 / 2.0, size[1] as f32 / 2.0],
+            pixels_per_unit: 1.0,
+        };
+        let at = |x: u32, y: u32| [x as f32 + 0.5, size[1] as f32 - (y as f32 + 0.5)];
+        let (red, green) = (at(10, 20), at(size[0] - 12, size[1] - 8));
+        let frame = PointFrame {
+            positions: Arc::new(vec![red[0], red[1], green[0], green[1]]),
+            // New positions need a new generation, or the renderer keeps the old upload.
+            positions_generation: generation,
+            colors: Arc::new(vec![packed(RED), packed(GREEN)]),
+            colors_generation: 1,
+            camera,
+            viewport_px: [size[0] as f32, size[1] as f32],
+            point_radius_px: 3.0,
+            opacity: 1.0,
+            highlights: Vec::new(),
+            hollow_from: None,
+        };
+        let pixels = offscreen.render(&frame, size, CLEAR).expect("rendered");
+        assert_eq!(pixels.len(), (size[0] * size[1] * 4) as usize);
+        let px = |x: u32, y: u32| {
+            let i = ((y * size[0] + x) * 4) as usize;
+            [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]]
+        };
+        assert_eq!(px(10, 20), RED, "{size:?}");
+        assert_eq!(px(size[0] - 12, size[1] - 8), GREEN, "{size:?}");
+        assert_eq!(px(40, 4), CLEAR, "{size:?}");
+        assert_eq!(px(size[0] - 1, size[1] - 1), CLEAR, "{size:?}");
+        let once = render_points(&device, &queue, &frame, size, CLEAR).expect("one-off");
+        assert_eq!(once, pixels);
+    }
+    let err = offscreen
+        .render(&PointFrame::default(), [0, 10], CLEAR)
+        .expect_err("empty image");
+    assert!(matches!(err, OffscreenError::BadSize { .. }), "{err}");
+}

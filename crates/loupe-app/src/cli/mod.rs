@@ -1,10 +1,12 @@
 //! Command-line interface: `loupe [INPUT]` opens the app, `loupe embed` runs headless.
 //!
 //! The flags are grouped by what they configure, one file each: [`imagery`] (where chips come
-//! from, `loupe chips`), [`tsne`] (the t-SNE parameters and schedules), [`similar`] ("find
-//! more like this": `loupe similar`, `loupe simulate`); this file holds the commands
-//! themselves and the reading flags every command shares.
+//! from, `loupe chips`), [`tsne`] (the t-SNE parameters and schedules), [`umap`] (the method
+//! switch and the UMAP parameters), [`similar`] ("find more like this": `loupe similar`,
+//! `loupe simulate`), [`animate`] (`loupe animate`'s video flags); this file holds the
+//! commands themselves and the reading flags every command shares.
 
+mod animate;
 mod imagery;
 mod similar;
 mod tsne;
@@ -16,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 use loupe_data::{BadRows, ReadOptions, VectorColumns};
 use loupe_ingest::{CachePolicy, OpenOptions};
 
+pub use animate::{AnimateArgs, CameraArg, FrameSize, LegendArg, parse_size};
 pub use imagery::{ChipsArgs, ImageryArgs, ProviderArg, RowList, parse_rows};
 pub use similar::{SimilarArgs, SimulateArgs, parse_strategy, parse_strategy_named};
 pub use tsne::{GradientArg, MetricArg, PhaseList, PhaseRow, PresetArg, TsneArgs, parse_phases};
@@ -92,6 +95,9 @@ pub enum Command {
     /// Compare "find more like this" strategies with a simulated user who knows the true
     /// labels: recall curves, a summary table and a plot.
     Simulate(SimulateArgs),
+    /// Render a run (a trajectory file, or a layout computed with --method) as an MP4 or GIF,
+    /// frames drawn offscreen with the app's renderer, or its last frame as a PNG.
+    Animate(AnimateArgs),
 }
 
 /// Arguments of `loupe select`.
