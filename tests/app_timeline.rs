@@ -57,7 +57,7 @@ fn read_trajectory(path: &std::path::Path) -> HashMap<u32, Vec<f32>> {
 #[test]
 fn record_replay_scrub_play_and_export_a_run() {
     let dir = tempfile::tempdir().unwrap();
-    let mut builder = Harness::builder().with_size(egui::vec2(1400.0, 1600.0));
+    let mut builder = Harness::builder().with_size(egui::vec2(1400.0, 2400.0));
     if loupe_render::testing::request_test_device().is_some() {
         builder = builder.wgpu();
     }
@@ -187,6 +187,51 @@ fn record_replay_scrub_play_and_export_a_run() {
     let exported = read_trajectory(&out);
     assert_eq!(exported.len(), EARLY + LATE);
     assert!(exported.values().all(|p| p.iter().all(|v| v.is_finite())));
+
+    // The recorded run as a film: one H.264 frame per recorded iteration, at the chosen size.
+    harness.state_mut().session.video.settings = loupe_app::app::VideoSettings {
+        size: [320, 240],
+        fps: 10,
+        image_legend: true,
+    };
+    let film = dir.path().join("run.mp4");
+    harness.state_mut().session.export_path = film.display().to_string();
+    harness.run_steps(2);
+    harness.get_by_label("Export film").click();
+    harness.run_steps(2);
+    step_until(&mut harness, Duration::from_mins(2), "the film", |app| {
+        app.session.video.job.is_none()
+    });
+    assert!(film.exists(), "{:?}", harness.state().session.error);
+    let bytes = std::fs::read(&film).unwrap();
+    let info = loupe_video::inspect_mp4(&bytes).expect("a valid MP4");
+    assert_eq!(info.tracks[0].size, [320, 240]);
+    assert_eq!(info.tracks[0].sample_count(), EARLY + LATE);
+
+    // A picture of the current view at another size, drawn offscreen.
+    let picture = dir.path().join("view.png");
+    harness.state_mut().session.export_path = picture.display().to_string();
+    harness.state_mut().session.video.settings.size = [640, 480];
+    harness.run_steps(2);
+    harness.get_by_label("Export picture").click();
+    harness.run_steps(2);
+    step_until(&mut harness, Duration::from_mins(1), "the picture", |app| {
+        app.session.video.job.is_none()
+    });
+    assert!(picture.exists(), "{:?}", harness.state().session.error);
+    let png = image::open(&picture).expect("a PNG").to_rgba8();
+    assert_eq!(png.dimensions(), (640, 480));
+    let coloured = png
+        .pixels()
+        .filter(|p| {
+            let [r, g, b, _] = p.0;
+            r.max(g).max(b) - r.min(g).min(b) > 60
+        })
+        .count();
+    assert!(
+        coloured > 100,
+        "the points' colours are in the picture: {coloured}"
+    );
 }
 
 #[test]

@@ -92,6 +92,11 @@ pub enum Command {
     PinForComparison(bool),
     /// Close the pinned plot.
     CloseComparison,
+    /// Write the current view (the plot's visible data rectangle, min and max) as a PNG of
+    /// the chosen size, rendered offscreen.
+    ExportPicture(std::path::PathBuf, [f32; 2], [f32; 2]),
+    /// Write the run recorded in the timeline as a film (.mp4 or .gif).
+    ExportFilm(std::path::PathBuf),
     /// Run the recall simulator with the settings of its section.
     RunSimulation,
     /// Stop the running simulation.
@@ -172,6 +177,8 @@ impl Session {
             Command::ExportTimeline(path) => self.export_timeline(path),
             Command::PinForComparison(reseed) => self.pin_for_comparison(reseed),
             Command::CloseComparison => self.close_comparison(),
+            Command::ExportPicture(path, min, max) => self.export_png(path, (min, max)),
+            Command::ExportFilm(path) => self.export_video(path),
             Command::RunSimulation => self.run_simulation(),
             Command::CancelSimulation => self.cancel_simulation(),
             Command::OpenSimulation(path) => self.open_simulation(path),

@@ -121,7 +121,12 @@ fn reading_ui(ui: &mut egui::Ui, session: &mut Session) {
 }
 
 /// Where results go: the layout as Parquet/CSV, and the trajectory of runs.
-pub fn export_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Command>) {
+pub fn export_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    view: ([f32; 2], [f32; 2]),
+    commands: &mut Vec<Command>,
+) {
     ui.heading("Export");
     ui.horizontal(|ui| {
         let label = ui.label("to");
@@ -161,7 +166,7 @@ pub fn export_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Co
         )
         .clicked()
     {
-        commands.push(Command::ExportTimeline(path.into()));
+        commands.push(Command::ExportTimeline(path.clone().into()));
     }
     if session.export.is_some() || session.timeline.export.is_some() {
         ui.horizontal(|ui| {
@@ -169,6 +174,7 @@ pub fn export_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Co
             ui.label("writing…");
         });
     }
+    pictures_ui(ui, session, &path, view, commands);
     ui.horizontal(|ui| {
         let label = ui.label("timeline memory (MiB)");
         ui.add(egui::DragValue::new(&mut session.timeline.budget_mib).range(1..=65_536))
@@ -203,5 +209,63 @@ pub fn export_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Vec<Co
     }
     if let Some(notice) = &session.notice {
         ui.label(egui::RichText::new(notice).small());
+    }
+}
+
+/// A PNG of the current view and a film of the recorded run, rendered offscreen.
+fn pictures_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    path: &str,
+    view: ([f32; 2], [f32; 2]),
+    commands: &mut Vec<Command>,
+) {
+    let settings = &mut session.video.settings;
+    ui.horizontal(|ui| {
+        let label = ui.label("size");
+        ui.add(egui::DragValue::new(&mut settings.size[0]).range(64..=8192))
+            .labelled_by(label.id);
+        ui.add(egui::DragValue::new(&mut settings.size[1]).range(64..=8192))
+            .labelled_by(label.id);
+        let label = ui.label("fps");
+        ui.add(egui::DragValue::new(&mut settings.fps).range(1..=60))
+            .labelled_by(label.id);
+    });
+    ui.checkbox(&mut settings.image_legend, "legend with sample pictures")
+        .on_hover_text("for image vectors; colour swatches otherwise");
+    let busy = session.video.job.is_some();
+    let has_layout = session.positions().is_some();
+    let recorded = super::timeline::lock(&session.timeline.recorded)
+        .as_ref()
+        .is_some_and(|t| t.len() >= 2);
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                !busy && has_layout && path.ends_with(".png"),
+                egui::Button::new("Export picture"),
+            )
+            .on_hover_text("the current view as a .png of this size, drawn offscreen")
+            .on_disabled_hover_text("name the file .png")
+            .clicked()
+        {
+            commands.push(Command::ExportPicture(path.into(), view.0, view.1));
+        }
+        if ui
+            .add_enabled(
+                !busy && recorded && (path.ends_with(".mp4") || path.ends_with(".gif")),
+                egui::Button::new("Export film"),
+            )
+            .on_hover_text(
+                "every recorded iteration as H.264 .mp4 or .gif: dark canvas, progress bar, \
+                 legend",
+            )
+            .on_disabled_hover_text("name the file .mp4 or .gif (needs a recorded run)")
+            .clicked()
+        {
+            commands.push(Command::ExportFilm(path.into()));
+        }
+    });
+    if let Some(job) = &session.video.job {
+        ui.add(egui::ProgressBar::new(job.progress()).text("rendering…"));
     }
 }

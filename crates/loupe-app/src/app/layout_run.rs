@@ -79,6 +79,15 @@ impl LayoutRun {
         }
     }
 
+    /// The snapshots at the start of each phase after the first (t-SNE's exaggeration
+    /// changes and stages; UMAP has one phase).
+    pub fn phase_starts(&self) -> Vec<Arc<Snapshot>> {
+        match self {
+            Self::Tsne(run) => run.phase_starts(),
+            Self::Umap(_) => Vec::new(),
+        }
+    }
+
     /// Whether the engine thread has ended.
     pub fn is_finished(&self) -> bool {
         match self {

@@ -29,6 +29,7 @@ mod simulate_ui;
 mod status_bar;
 mod timeline;
 mod vector_view;
+mod video_export;
 mod views;
 
 use std::sync::Arc;
@@ -51,6 +52,7 @@ pub use similar::{Candidate, LABEL_COLUMN, Label, SCORE_COLUMN, StrategyChoice};
 pub use simulate_ui::SimulationState;
 pub use timeline::{DEFAULT_BUDGET_MIB, Replay, TimelineState};
 pub use vector_view::{VectorSettings, VectorView};
+pub use video_export::{VideoSettings, VideoState};
 
 use crate::cli::OpenArgs;
 

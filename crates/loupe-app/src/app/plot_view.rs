@@ -45,6 +45,16 @@ impl Default for PlotView {
 }
 
 impl PlotView {
+    /// The data rectangle the plot shows now (min, max), for a picture of the current view.
+    pub fn visible_data_rect(&self) -> ([f32; 2], [f32; 2]) {
+        let a = self.to_data(self.rect.min);
+        let b = self.to_data(self.rect.max);
+        (
+            [a[0].min(b[0]), a[1].min(b[1])],
+            [a[0].max(b[0]), a[1].max(b[1])],
+        )
+    }
+
     /// The plot of the layout pinned for comparison (drawn by a renderer of its own).
     pub fn pinned() -> Self {
         Self {

@@ -110,6 +110,8 @@ pub struct Session {
     pub similar: SimilarState,
     /// The current run's recorded iterations and their replay.
     pub timeline: TimelineState,
+    /// Pictures and films of the layout: settings and the export running.
+    pub video: super::video_export::VideoState,
     /// The recall simulator's settings and result.
     pub simulation: super::simulate_ui::SimulationState,
     /// A layout pinned beside the live one for comparison.
@@ -183,6 +185,7 @@ impl Session {
             timeline: TimelineState::default(),
             comparison: None,
             simulation: super::simulate_ui::SimulationState::default(),
+            video: super::video_export::VideoState::default(),
             views: Vec::new(),
             export_path: String::new(),
             notice: None,
@@ -224,6 +227,7 @@ impl Session {
         self.poll_similar();
         self.poll_timeline();
         self.poll_simulation();
+        self.poll_video();
         self.advance_replay();
         if let Some(positions) = self.positions().cloned() {
             let generation = self.positions_generation;
@@ -259,7 +263,7 @@ impl Session {
                 .map_or("the layout", |r| r.method().name());
             self.error = Some(format!("{method} failed: {message}"));
         }
-        self.mark_phase(&snapshot);
+        self.mark_phases(&snapshot);
         // A replayed frame stays on screen while the run goes on.
         if !snapshot.positions.is_empty() && self.timeline.replay.is_none() {
             self.positions_generation += 1;

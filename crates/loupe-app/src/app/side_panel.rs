@@ -35,7 +35,7 @@ pub fn side_panel_ui(
         ui.separator();
         super::filters::filters_ui(ui, session, commands);
         ui.separator();
-        files_ui::export_ui(ui, session, commands);
+        files_ui::export_ui(ui, session, plot.visible_data_rect(), commands);
         ui.separator();
         ui.heading("Points");
         ui.add(egui::Slider::new(&mut plot.point_radius_px, 0.5..=12.0).text("size (px)"));

@@ -48,8 +48,10 @@ pub struct TimelineState {
     pub replay: Option<Replay>,
     /// Why the timeline is not recording (a budget too small), shown under the scrubber.
     pub problem: Arc<LatestSlot<String>>,
-    /// The (stage, phase) of the last snapshot, to mark phase starts.
-    last_phase: Option<(usize, usize)>,
+    /// Whether the first phase is marked yet.
+    first_marked: bool,
+    /// How many of the run's phase starts are marked.
+    starts_marked: usize,
     /// A timeline export in progress: its outcome when done.
     pub export: Option<Arc<LatestSlot<Result<String, String>>>>,
 }
@@ -62,7 +64,8 @@ impl Default for TimelineState {
             recorded: Arc::new(Mutex::new(None)),
             replay: None,
             problem: Arc::new(LatestSlot::new()),
-            last_phase: None,
+            first_marked: false,
+            starts_marked: 0,
             export: None,
         }
     }
@@ -78,7 +81,8 @@ impl Session {
     pub(super) fn start_timeline(&mut self) {
         self.stop_replay();
         self.timeline.recorded = Arc::new(Mutex::new(None));
-        self.timeline.last_phase = None;
+        self.timeline.first_marked = false;
+        self.timeline.starts_marked = 0;
         self.timeline.problem = Arc::new(LatestSlot::new());
         self.install_observer();
     }
@@ -120,32 +124,28 @@ impl Session {
         run.observe(Some(observer));
     }
 
-    /// Marks where a new phase or stage starts, from the snapshots.
-    pub(super) fn mark_phase(&mut self, snapshot: &Snapshot) {
-        let phase = (snapshot.stage_index, snapshot.phase_index);
-        if self.timeline.last_phase == Some(phase) || snapshot.phase_name.is_empty() {
+    /// Marks where phases and stages start: the first from the first snapshot, the others
+    /// from the run's kept phase-start snapshots (never skipped, unlike the latest-wins
+    /// snapshots), each at its first iteration.
+    pub(super) fn mark_phases(&mut self, snapshot: &Snapshot) {
+        let mut timeline = lock(&self.timeline.recorded);
+        let Some(timeline) = timeline.as_mut() else {
             return;
-        }
-        self.timeline.last_phase = Some(phase);
-        let label = if snapshot.stage_count > 1 {
-            format!(
-                "{}: {} (exaggeration {})",
-                snapshot.stage_name, snapshot.phase_name, snapshot.exaggeration
-            )
-        } else {
-            format!(
-                "{} (exaggeration {})",
-                snapshot.phase_name, snapshot.exaggeration
-            )
         };
-        // The snapshot comes after the phase's first iteration.
-        let start = snapshot.iteration.saturating_sub(1);
-        if let Some(timeline) = lock(&self.timeline.recorded).as_mut() {
-            timeline.mark(start, label);
-        } else {
-            // Before the first iteration: keep the mark for when the timeline exists.
-            self.timeline.last_phase = None;
+        if !self.timeline.first_marked && !snapshot.phase_name.is_empty() {
+            self.timeline.first_marked = true;
+            timeline.mark(0, phase_label(snapshot));
         }
+        let starts = self
+            .run
+            .as_ref()
+            .map(super::layout_run::LayoutRun::phase_starts)
+            .unwrap_or_default();
+        for start in starts.iter().skip(self.timeline.starts_marked) {
+            // The snapshot comes after the phase's first iteration.
+            timeline.mark(start.iteration.saturating_sub(1), phase_label(start));
+        }
+        self.timeline.starts_marked = starts.len();
     }
 
     /// Shows the recorded frame at (or just before) `iteration`.
@@ -289,6 +289,21 @@ impl Session {
             Ok(message) => self.notice = Some(message),
             Err(message) => self.error = Some(message),
         }
+    }
+}
+
+/// "embedding (exaggeration 1)", with the stage's name in a multi-stage run.
+fn phase_label(snapshot: &Snapshot) -> String {
+    if snapshot.stage_count > 1 {
+        format!(
+            "{}: {} (exaggeration {})",
+            snapshot.stage_name, snapshot.phase_name, snapshot.exaggeration
+        )
+    } else {
+        format!(
+            "{} (exaggeration {})",
+            snapshot.phase_name, snapshot.exaggeration
+        )
     }
 }
 

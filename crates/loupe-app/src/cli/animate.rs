@@ -7,7 +7,6 @@ use clap::{Args, ValueEnum};
 
 use super::{MethodArg, ReadArgs, TsneArgs, UmapArgs};
 
-
 /// What the legend panel shows.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum LegendArg {

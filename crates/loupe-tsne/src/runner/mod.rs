@@ -97,6 +97,8 @@ struct Shared {
     wanted: AtomicBool,
     /// See [`TsneRun::observe`].
     observer: Mutex<Option<IterationObserver>>,
+    /// See [`TsneRun::phase_starts`].
+    phase_starts: Mutex<Vec<Arc<Snapshot>>>,
 }
 
 impl Shared {
@@ -244,10 +246,22 @@ fn new_shared() -> Arc<Shared> {
         generation: AtomicU64::new(0),
         wanted: AtomicBool::new(true),
         observer: Mutex::new(None),
+        phase_starts: Mutex::new(Vec::new()),
     })
 }
 
 impl TsneRun {
+    /// The snapshot taken at the first iteration of every phase or stage after the first, in
+    /// order. Snapshots are latest-wins, so a slow reader may miss one; these are kept, so a
+    /// timeline can mark every boundary at its exact iteration.
+    pub fn phase_starts(&self) -> Vec<Arc<Snapshot>> {
+        self.shared
+            .phase_starts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// The newest snapshot (a peek: it stays available to later calls).
     pub fn latest(&self) -> Option<Arc<Snapshot>> {
         self.shared.wanted.store(true, Ordering::SeqCst);
@@ -543,7 +557,14 @@ impl<'a> Worker<'a> {
             // Copy positions only for a reader that has looked since the last copy (or when
             // the phase changes): an unwatched run copies nothing per iteration.
             if news || self.shared.wanted.swap(false, Ordering::SeqCst) {
-                self.publish_engine(RunStatus::Running, &engine);
+                let snapshot = self.publish_engine(RunStatus::Running, &engine);
+                if news {
+                    self.shared
+                        .phase_starts
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(snapshot);
+                }
             }
         }
     }
