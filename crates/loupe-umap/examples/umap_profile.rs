@@ -24,8 +24,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(labels.len());
     data.truncate(n * dim);
     let seed = std::env::var("UMAP_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let knn_method = match std::env::var("UMAP_KNN").ok().as_deref() {
+        Some("exact") => loupe_umap::KnnMethod::Exact,
+        Some(spec) => {
+            let v: Vec<usize> = spec.split(',').filter_map(|s| s.parse().ok()).collect();
+            loupe_umap::KnnMethod::Approximate(loupe_umap::ApproxParams {
+                n_trees: v[0],
+                leaf_size: v[1],
+                max_rounds: v[2],
+                fanout: v[3],
+                seed,
+            })
+        }
+        None => loupe_umap::KnnMethod::default(),
+    };
     let params = UmapParams {
         seed,
+        knn_method,
         ..UmapParams::default()
     }
     .validate(n)?;
@@ -51,8 +66,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         5.0 * positive / 1e6
     );
     let sgd_start = Instant::now();
+    let cpu_start = cpu_seconds();
     while engine.step().is_some() {}
     let sgd = sgd_start.elapsed().as_secs_f64();
+    println!("SGD CPU time: {:.2} s", cpu_seconds() - cpu_start);
     println!("SGD {} epochs: {sgd:.2} s; total {:.2} s", engine.n_epochs(), start.elapsed().as_secs_f64());
     let positions = engine.positions();
     if let Ok(out) = std::env::var("UMAP_PROFILE_OUT") {
@@ -77,4 +94,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .count();
     println!("10-NN label accuracy (all points): {:.4}", correct as f64 / n as f64);
     Ok(())
+}
+
+/// CPU time of this process so far (user + system, from `/proc/self/stat`; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) / 100.0)
+        })
+        .unwrap_or(0.0)
 }

@@ -18,7 +18,7 @@
 
 use super::pow::pow_normal;
 use super::{CLIP, Kernel, REPULSION_EPSILON};
-use crate::rng::{GOLDEN, below, mix64, sample_key};
+use crate::rng::{GOLDEN, below, draw, sample_key};
 
 /// Points advanced side by side.
 pub(crate) const LANES: usize = 8;
@@ -106,6 +106,14 @@ pub(crate) struct Scratch {
     starts: Vec<u32>,
 }
 
+impl Scratch {
+    /// The edges (indices within the block) of the block's point `p` sampled this epoch.
+    pub(crate) fn due_edges(&self, p: usize) -> impl Iterator<Item = usize> + '_ {
+        let range = self.starts[p] as usize..self.starts[p + 1] as usize;
+        self.events[range].iter().map(|e| e.local as usize)
+    }
+}
+
 /// A lane's progress through its current point's samples.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cursor {
@@ -186,7 +194,7 @@ impl Shared<'_> {
                     if c.negatives > 0 {
                         c.negatives -= 1;
                         c.counter = c.counter.wrapping_add(GOLDEN);
-                        let k = below(mix64(c.counter), self.n_points) as usize;
+                        let k = below(draw(c.counter), self.n_points) as usize;
                         // umap-learn skips a negative sample that drew the point itself.
                         break if k == first_point + p {
                             (IDLE, 0, 0)
@@ -288,22 +296,21 @@ impl Shared<'_> {
             let d2 = dx * dx + dy * dy;
             let pow_b = pow_normal(d2.max(f32::MIN_POSITIVE), b);
             let denominator = a * pow_b + 1.0;
-            let coeff = if round.kind[l] == ATTRACT {
-                attraction_scale * (pow_b / d2) / denominator
+            // One division for either kind: attraction −2ab·d^(2b) / (d²·(1 + a·d^(2b))),
+            // repulsion 2γb / ((ε + d²)·(1 + a·d^(2b))).
+            let attract = round.kind[l] == ATTRACT;
+            let numerator = if attract {
+                attraction_scale * pow_b
             } else {
-                repulsion_scale / ((REPULSION_EPSILON + d2) * denominator)
+                repulsion_scale
             };
+            let base = if attract { d2 } else { REPULSION_EPSILON + d2 };
+            let coeff = numerator / (base * denominator);
             let moves = round.kind[l] != IDLE && d2 > 0.0;
-            let step_x = if moves {
-                (coeff * dx).clamp(-CLIP, CLIP) * self.alpha
-            } else {
-                0.0
-            };
-            let step_y = if moves {
-                (coeff * dy).clamp(-CLIP, CLIP) * self.alpha
-            } else {
-                0.0
-            };
+            let step_x = (coeff * dx).clamp(-CLIP, CLIP) * self.alpha;
+            let step_y = (coeff * dy).clamp(-CLIP, CLIP) * self.alpha;
+            let step_x = if moves { step_x } else { 0.0 };
+            let step_y = if moves { step_y } else { 0.0 };
             x[l] += step_x;
             y[l] += step_y;
             steps[0][l] = step_x;

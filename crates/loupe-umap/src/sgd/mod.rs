@@ -205,19 +205,23 @@ impl Sgd {
     }
 
     /// Pass 2: every point takes the tail steps of the edges pointing at it that were
-    /// sampled this epoch, in the order of its own edges.
+    /// sampled this epoch, in the order of its own edges. The reverse of an edge has the same
+    /// weight, hence the same schedule, so the edges pointing at a point that were sampled
+    /// are the reverses of its own sampled edges: its event list.
     fn apply_reactions(&mut self) {
         let tag = Reaction::tag(self.epoch);
         let (row_ptr, reverse, reactions) = (&self.row_ptr, &self.reverse, &self.reactions);
         self.layout
             .par_chunks_mut(2 * BLOCK)
+            .zip(self.scratch.par_iter())
             .enumerate()
-            .for_each(|(block, points)| {
-                for (offset, point) in points.chunks_exact_mut(2).enumerate() {
-                    let i = block * BLOCK + offset;
+            .for_each(|(block, (points, scratch))| {
+                let first_edge = row_ptr[block * BLOCK];
+                for (p, point) in points.chunks_exact_mut(2).enumerate() {
                     let (mut x, mut y) = (point[0], point[1]);
-                    for &back in &reverse[row_ptr[i]..row_ptr[i + 1]] {
-                        let r = reactions[back as usize];
+                    for local in scratch.due_edges(p) {
+                        let r = reactions[reverse[first_edge + local] as usize];
+                        debug_assert_eq!(r.epoch, tag, "an edge and its reverse share a schedule");
                         if r.epoch == tag {
                             x += r.step[0];
                             y += r.step[1];
