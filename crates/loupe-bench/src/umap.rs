@@ -27,8 +27,14 @@ use crate::run::{peak_rss_mib, run_stem};
 pub const PRESET: &str = "umap";
 /// Tools in table order: the reference first.
 const TOOLS: [(&str, &str); 3] = [
-    ("umap-learn-cold", "umap-learn, cold (fresh process, numba compiling)"),
-    ("umap-learn-warm", "umap-learn, warm (second fit in one process)"),
+    (
+        "umap-learn-cold",
+        "umap-learn, cold (fresh process, numba compiling)",
+    ),
+    (
+        "umap-learn-warm",
+        "umap-learn, warm (second fit in one process)",
+    ),
     ("loupe", "Loupe"),
 ];
 /// The floor: Loupe's total at most this fraction of umap-learn's warm time…
@@ -149,8 +155,12 @@ pub fn report(data_dir: &Path, runs_dir: &Path) -> Result<String> {
         let layout = read_f32(&stem.with_extension("f32"), Some(2 * n))?;
         eprintln!("scoring {tool} run {run}");
         let s = scores.entry(tool.to_owned()).or_default();
-        s.preservation
-            .push(preservation_from(&high_nn, &layout, &pres_sample, QUALITY_K));
+        s.preservation.push(preservation_from(
+            &high_nn,
+            &layout,
+            &pres_sample,
+            QUALITY_K,
+        ));
         s.label_accuracy
             .push(label_accuracy(&layout, &labels, &label_sample, QUALITY_K));
         s.total.extend(record.get_num("total_s"));
@@ -267,9 +277,21 @@ mod tests {
 
     #[test]
     fn floor_verdict_names_each_part() {
-        let text = floor_verdict((Some(21.0), Some(0.106), Some(0.974)), (Some(6.0), Some(0.100), Some(0.973)));
-        assert!(text.contains("time met") && text.contains("preservation met"), "{text}");
-        let text = floor_verdict((Some(21.0), Some(0.106), Some(0.974)), (Some(8.0), Some(0.09), Some(0.96)));
-        assert!(text.contains("time NOT met") && text.contains("label accuracy NOT met"), "{text}");
+        let text = floor_verdict(
+            (Some(21.0), Some(0.106), Some(0.974)),
+            (Some(6.0), Some(0.100), Some(0.973)),
+        );
+        assert!(
+            text.contains("time met") && text.contains("preservation met"),
+            "{text}"
+        );
+        let text = floor_verdict(
+            (Some(21.0), Some(0.106), Some(0.974)),
+            (Some(8.0), Some(0.09), Some(0.96)),
+        );
+        assert!(
+            text.contains("time NOT met") && text.contains("label accuracy NOT met"),
+            "{text}"
+        );
     }
 }

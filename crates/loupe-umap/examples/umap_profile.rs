@@ -23,7 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(labels.len());
     data.truncate(n * dim);
-    let seed = std::env::var("UMAP_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let seed = std::env::var("UMAP_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let knn_method = match std::env::var("UMAP_KNN").ok().as_deref() {
         Some("exact") => loupe_umap::KnnMethod::Exact,
         Some(spec) => {
@@ -57,8 +60,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("init: {:?}", engine.init_outcome());
     let g = engine.graph();
     let max = g.max_weight();
-    let positive: f64 = g.weights().iter().map(|&w| f64::from(w / max)).sum::<f64>()
-        * engine.n_epochs() as f64;
+    let positive: f64 =
+        g.weights().iter().map(|&w| f64::from(w / max)).sum::<f64>() * engine.n_epochs() as f64;
     println!(
         "graph entries: {}; positive samples ≈ {:.1} M, negative ≈ {:.1} M",
         g.n_entries(),
@@ -70,7 +73,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while engine.step().is_some() {}
     let sgd = sgd_start.elapsed().as_secs_f64();
     println!("SGD CPU time: {:.2} s", cpu_seconds() - cpu_start);
-    println!("SGD {} epochs: {sgd:.2} s; total {:.2} s", engine.n_epochs(), start.elapsed().as_secs_f64());
+    println!(
+        "SGD {} epochs: {sgd:.2} s; total {:.2} s",
+        engine.n_epochs(),
+        start.elapsed().as_secs_f64()
+    );
     let positions = engine.positions();
     if let Ok(out) = std::env::var("UMAP_PROFILE_OUT") {
         let bytes: Vec<u8> = positions.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -92,7 +99,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 == Some(labels[i])
         })
         .count();
-    println!("10-NN label accuracy (all points): {:.4}", correct as f64 / n as f64);
+    println!(
+        "10-NN label accuracy (all points): {:.4}",
+        correct as f64 / n as f64
+    );
     Ok(())
 }
 

@@ -20,7 +20,9 @@ pub enum ParamError {
     },
     /// `n_neighbors` counts the point itself (as umap-learn does), so it must lie in
     /// `2 ..= N − 1`.
-    #[error("n_neighbors must be between 2 and {max} (N − 1) for {n_points} points, got {n_neighbors}")]
+    #[error(
+        "n_neighbors must be between 2 and {max} (N − 1) for {n_points} points, got {n_neighbors}"
+    )]
     NeighborsOutOfRange {
         /// The rejected value.
         n_neighbors: usize,

@@ -251,7 +251,9 @@ mod tests {
             let s: f64 = g
                 .neighbor_distances(i)
                 .iter()
-                .map(|&d| (-(f64::from(d - local.rhos[i]).max(0.0)) / f64::from(local.sigmas[i])).exp())
+                .map(|&d| {
+                    (-(f64::from(d - local.rhos[i]).max(0.0)) / f64::from(local.sigmas[i])).exp()
+                })
                 .sum();
             assert!((s - 2.0).abs() < 1e-4, "point {i}: {s}");
         }
@@ -259,13 +261,21 @@ mod tests {
 
     #[test]
     fn union_is_symmetric_and_drops_self() {
-        let g = graph(2, vec![1, 2, 0, 2, 1, 0], vec![1.0, 2.0, 1.0, 1.5, 1.5, 2.0]);
+        let g = graph(
+            2,
+            vec![1, 2, 0, 2, 1, 0],
+            vec![1.0, 2.0, 1.0, 1.5, 1.5, 2.0],
+        );
         let local = smooth_knn_dist(&g, 1.0);
         let fuzzy = fuzzy_simplicial_set(&g, &local, 1.0);
         for i in 0..3 {
             for (j, w) in fuzzy.row(i) {
                 assert_ne!(i, j as usize);
-                let back = fuzzy.row(j as usize).find(|&(c, _)| c as usize == i).unwrap().1;
+                let back = fuzzy
+                    .row(j as usize)
+                    .find(|&(c, _)| c as usize == i)
+                    .unwrap()
+                    .1;
                 assert_eq!(w.to_bits(), back.to_bits());
             }
         }

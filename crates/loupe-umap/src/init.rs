@@ -75,7 +75,10 @@ pub(crate) fn initial_layout(
                     noisy_scale(pca_scores(data, dim, seed)?, &mut noise),
                     InitOutcome::PcaFallback { reason },
                 ),
-                None => (uniform(n, &mut noise), InitOutcome::RandomFallback { reason }),
+                None => (
+                    uniform(n, &mut noise),
+                    InitOutcome::RandomFallback { reason },
+                ),
             },
         },
         InitMethod::Pca => {

@@ -147,11 +147,7 @@ impl UmapParams {
             );
         }
         if !(0.0..=1.0).contains(&self.set_op_mix_ratio) {
-            return out_of_range(
-                "set_op_mix_ratio",
-                self.set_op_mix_ratio,
-                "between 0 and 1",
-            );
+            return out_of_range("set_op_mix_ratio", self.set_op_mix_ratio, "between 0 and 1");
         }
         if self.pca_dims == Some(0) {
             return out_of_range("pca_dims", 0.0, "at least 1");
@@ -167,7 +163,11 @@ impl UmapParams {
     }
 }
 
-fn out_of_range<T>(name: &'static str, value: f64, expected: &'static str) -> Result<T, ParamError> {
+fn out_of_range<T>(
+    name: &'static str,
+    value: f64,
+    expected: &'static str,
+) -> Result<T, ParamError> {
     Err(ParamError::OutOfRange {
         name,
         value,
@@ -218,7 +218,10 @@ mod tests {
         assert!((valid.a() - 1.577).abs() < 1e-3 && (valid.b() - 0.895).abs() < 1e-3);
         assert_eq!(valid.n_epochs(), 200);
         assert_eq!(valid.k_neighbors(), 14);
-        assert_eq!(UmapParams::default().validate(10_000).unwrap().n_epochs(), 500);
+        assert_eq!(
+            UmapParams::default().validate(10_000).unwrap().n_epochs(),
+            500
+        );
     }
 
     #[test]

@@ -280,7 +280,8 @@ impl Worker<'_> {
             let now = Instant::now();
             let dt = now.duration_since(last).as_secs_f64();
             last = now;
-            self.seconds_per_epoch = Some(self.seconds_per_epoch.map_or(dt, |s| 0.9 * s + 0.1 * dt));
+            self.seconds_per_epoch =
+                Some(self.seconds_per_epoch.map_or(dt, |s| 0.9 * s + 0.1 * dt));
             if let Some(observer) = shared
                 .observer
                 .lock()
@@ -300,7 +301,12 @@ impl Worker<'_> {
         self.publish(status, engine.epoch(), positions)
     }
 
-    fn publish(&mut self, status: RunStatus, epoch: usize, positions: Arc<Vec<f32>>) -> Arc<Snapshot> {
+    fn publish(
+        &mut self,
+        status: RunStatus,
+        epoch: usize,
+        positions: Arc<Vec<f32>>,
+    ) -> Arc<Snapshot> {
         let snapshot = Arc::new(Snapshot {
             iteration: epoch,
             total_iterations: self.n_epochs,

@@ -5,7 +5,10 @@ mod common;
 use loupe_umap::{UmapEngine, UmapParams};
 
 fn layout(pixels: &[f32], seed: u64, threads: usize) -> Vec<Vec<f32>> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     pool.install(|| {
         let params = UmapParams {
             n_epochs: Some(60),
@@ -35,5 +38,9 @@ fn same_seed_same_layout_on_one_and_two_threads() {
         assert!(same, "epoch {epoch} differs between 1 and 2 threads");
     }
     let other = layout(&pixels, 8, 2);
-    assert_ne!(one.last(), other.last(), "another seed gives another layout");
+    assert_ne!(
+        one.last(),
+        other.last(),
+        "another seed gives another layout"
+    );
 }

@@ -35,7 +35,8 @@ fn disconnected_graph_falls_back_to_pca() {
     );
     // The PCA start keeps the islands apart along x.
     let start = engine.positions().to_vec();
-    let mean_x = |r: std::ops::Range<usize>| r.clone().map(|i| start[2 * i]).sum::<f32>() / r.len() as f32;
+    let mean_x =
+        |r: std::ops::Range<usize>| r.clone().map(|i| start[2 * i]).sum::<f32>() / r.len() as f32;
     assert!((mean_x(0..300) - mean_x(300..600)).abs() > 5.0);
     while engine.step().is_some() {}
     assert!(engine.positions().iter().all(|v| v.is_finite()));
@@ -77,7 +78,11 @@ fn bad_parameters_and_input_are_errors() {
     ));
     assert!(matches!(
         with(|p| p.n_neighbors = 50),
-        Err(ParamError::NeighborsOutOfRange { n_neighbors: 50, max: 49, .. })
+        Err(ParamError::NeighborsOutOfRange {
+            n_neighbors: 50,
+            max: 49,
+            ..
+        })
     ));
     assert!(matches!(
         with(|p| p.min_dist = 2.0),
@@ -104,7 +109,11 @@ fn bad_parameters_and_input_are_errors() {
     let graph = exact_knn(&ok, 2, 6, Metric::Euclidean).unwrap();
     assert!(matches!(
         UmapEngine::from_knn(&graph, Some((&ok, 2)), &params, &mut |_| {}),
-        Err(UmapError::GraphShape { k: 6, expected_k: 4, .. })
+        Err(UmapError::GraphShape {
+            k: 6,
+            expected_k: 4,
+            ..
+        })
     ));
 }
 

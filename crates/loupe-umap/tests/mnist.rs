@@ -1,30 +1,44 @@
 //! UMAP on 2,000 real MNIST digits separates the classes, and the fuzzy graph is calibrated.
+//!
+//! Reference, measured with umap-learn 0.5.12 (`UMAP(random_state=s)`, seeds 0–2) on the same
+//! digits reduced by scikit-learn's PCA to 50, scored with the same leave-one-out 10-NN vote as
+//! [`common::knn_label_accuracy`]: every 5th of the 10,000 demo digits 0.900, 0.9005, 0.908
+//! (the PCA-50 input itself: 0.919); the *first* 2,000 digits, a hard slice, 0.8585 and 0.855
+//! (raw pixels, seeds 0–1).
 
 mod common;
 
 use loupe_knn::{Metric, exact_knn};
 use loupe_umap::{
-    InitOutcome, MIN_K_DIST_SCALE, UmapEngine, UmapParams, fuzzy_simplicial_set, smooth_knn_dist,
+    InitOutcome, MIN_K_DIST_SCALE, PrepareStage, UmapEngine, UmapParams, fuzzy_simplicial_set,
+    smooth_knn_dist,
 };
 
-#[test]
-fn two_thousand_digits_reach_ninety_percent_label_accuracy() {
-    let (pixels, labels) = common::mnist(2_000);
+/// Runs umap-learn's defaults (after PCA to 50, as the app does for wide data) to the end and
+/// returns the 10-NN label accuracy of the layout.
+fn default_run((pixels, labels): (Vec<f32>, Vec<u8>), pca_dims: Option<usize>) -> f64 {
     let n = labels.len();
-    assert_eq!(n, 2_000);
-    let params = UmapParams::default().validate(n).unwrap();
+    let params = UmapParams {
+        pca_dims,
+        ..UmapParams::default()
+    }
+    .validate(n)
+    .unwrap();
     assert_eq!(params.n_epochs(), 500);
     let mut stages = Vec::new();
     let mut engine = UmapEngine::prepare(&pixels, 784, &params, &mut |s| stages.push(s)).unwrap();
-    assert_eq!(stages.len(), 3, "{stages:?}");
+    assert_eq!(
+        stages.last(),
+        Some(&PrepareStage::Initialization),
+        "{stages:?}"
+    );
     assert!(
         matches!(engine.init_outcome(), InitOutcome::Spectral { .. }),
         "{:?}",
         engine.init_outcome()
     );
     // The initial layout fills [0, 10]² as umap-learn's does.
-    let start = engine.positions().to_vec();
-    assert!(start.iter().all(|v| (0.0..=10.0).contains(v)));
+    assert!(engine.positions().iter().all(|v| (0.0..=10.0).contains(v)));
     let mut epochs = 0;
     while let Some(info) = engine.step() {
         epochs += 1;
@@ -33,10 +47,24 @@ fn two_thousand_digits_reach_ninety_percent_label_accuracy() {
     }
     assert_eq!(epochs, 500);
     assert!(engine.is_finished());
-    let positions = engine.positions();
-    assert!(positions.iter().all(|v| v.is_finite()));
-    let accuracy = common::knn_label_accuracy(positions, &labels);
+    assert!(engine.positions().iter().all(|v| v.is_finite()));
+    let accuracy = common::knn_label_accuracy(engine.positions(), &labels);
+    println!("MNIST {n} (PCA {pca_dims:?}): 10-NN label accuracy {accuracy:.4}");
+    accuracy
+}
+
+#[test]
+fn two_thousand_digits_reach_ninety_percent_label_accuracy() {
+    let digits = common::mnist_every(5);
+    assert_eq!(digits.1.len(), 2_000);
+    let accuracy = default_run(digits, Some(50));
     assert!(accuracy >= 0.90, "10-NN label accuracy {accuracy}");
+}
+
+#[test]
+fn first_two_thousand_digits_match_umap_learn() {
+    let accuracy = default_run(common::mnist(2_000), None);
+    assert!(accuracy >= 0.84, "10-NN label accuracy {accuracy}");
 }
 
 #[test]
@@ -58,7 +86,10 @@ fn bandwidths_hit_log2_k_on_real_digits() {
             .iter()
             .map(|&v| (-(f64::from(v - rho).max(0.0)) / f64::from(local.sigmas[i])).exp())
             .sum();
-        assert!((sum - target).abs() < 1e-3, "point {i}: Σ = {sum}, log2(15) = {target}");
+        assert!(
+            (sum - target).abs() < 1e-3,
+            "point {i}: Σ = {sum}, log2(15) = {target}"
+        );
         calibrated += 1;
     }
     assert!(calibrated > 490, "only {calibrated} points calibrated");

@@ -67,7 +67,10 @@ fn pause_resume_and_cancel() {
     let paused = run.latest().unwrap();
     std::thread::sleep(Duration::from_millis(200));
     let still = run.latest().unwrap();
-    assert_eq!(paused.iteration, still.iteration, "a paused run does not step");
+    assert_eq!(
+        paused.iteration, still.iteration,
+        "a paused run does not step"
+    );
     run.resume();
     std::thread::sleep(Duration::from_millis(200));
     run.cancel();

@@ -16,6 +16,8 @@
 //! and lanes never read each other, so the result does not depend on which points share a
 //! round.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::pow::pow_normal;
 use super::{CLIP, Kernel, REPULSION_EPSILON};
 use crate::rng::{GOLDEN, below, draw, sample_key};
@@ -26,6 +28,8 @@ pub(crate) const LANES: usize = 8;
 /// What every task of an epoch reads.
 pub(crate) struct Shared<'a> {
     pub(crate) row_ptr: &'a [usize],
+    pub(crate) reverse: &'a [u32],
+    pub(crate) reactions: &'a Reactions,
     pub(crate) frozen: &'a [f32],
     pub(crate) kernel: Kernel,
     pub(crate) alpha: f32,
@@ -42,7 +46,6 @@ pub(crate) struct Job<'a> {
     pub(crate) layout: &'a mut [f32],
     pub(crate) due_at: &'a mut [u32],
     pub(crate) schedule: &'a mut [EdgeState],
-    pub(crate) reactions: &'a mut [Reaction],
     pub(crate) scratch: &'a mut Scratch,
 }
 
@@ -73,19 +76,45 @@ pub(crate) fn due_epoch(next_sample: f64) -> u32 {
     }
 }
 
-/// The step an edge's tail takes because the edge was sampled (umap-learn's `move_other`),
-/// tagged with the epoch it belongs to.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Reaction {
-    pub(crate) step: [f32; 2],
-    /// [`Self::tag`] of the epoch that wrote it (0: never).
-    pub(crate) epoch: u32,
+/// The steps the edges' tails take because the edges were sampled (umap-learn's
+/// `move_other`), one slot per edge, **stored at the reverse edge**: the step edge `i → j`
+/// gives `j` is written by `i`'s task into the slot of `j → i`, so that pass 2 reads each
+/// point's slots in the order of its own edges, from memory in order. Each slot has a single
+/// writer per epoch (the owner of its reverse edge) and is read only after the pass that
+/// writes it has ended, so relaxed atomic stores and loads are all it takes; they compile to
+/// plain moves.
+#[derive(Debug, Default)]
+pub(crate) struct Reactions(Vec<AtomicU64>);
+
+impl Reactions {
+    pub(crate) fn new(n_edges: usize) -> Self {
+        Self((0..n_edges).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    #[inline]
+    pub(crate) fn store(&self, slot: usize, step: [f32; 2]) {
+        let bits = u64::from(step[0].to_bits()) | (u64::from(step[1].to_bits()) << 32);
+        self.0[slot].store(bits, Ordering::Relaxed);
+    }
+
+    #[inline]
+    pub(crate) fn load(&self, slot: usize) -> [f32; 2] {
+        let bits = self.0[slot].load(Ordering::Relaxed);
+        [
+            f32::from_bits(bits as u32),
+            f32::from_bits((bits >> 32) as u32),
+        ]
+    }
 }
 
-impl Reaction {
-    /// The tag of epoch `epoch` (0-based).
-    pub(crate) fn tag(epoch: usize) -> u32 {
-        epoch as u32 + 1
+impl Clone for Reactions {
+    fn clone(&self) -> Self {
+        Self(
+            self.0
+                .iter()
+                .map(|a| AtomicU64::new(a.load(Ordering::Relaxed)))
+                .collect(),
+        )
     }
 }
 
@@ -138,7 +167,7 @@ struct Round {
     target_y: [f32; LANES],
     /// [`IDLE`], [`REPEL`] or [`ATTRACT`].
     kind: [u32; LANES],
-    /// For an attraction, the edge (index within the block) whose reaction to record.
+    /// For an attraction, the edge (index within the block) whose tail step to record.
     edge: [u32; LANES],
 }
 
@@ -157,11 +186,15 @@ impl Shared<'_> {
             layout,
             due_at,
             schedule,
-            reactions,
             scratch,
         } = job;
         let n_block = layout.len() / 2;
-        self.collect_events((first_point, n_block, first_edge), due_at, schedule, scratch);
+        self.collect_events(
+            (first_point, n_block, first_edge),
+            due_at,
+            schedule,
+            scratch,
+        );
         let mut cursors = [Cursor::default(); LANES];
         let mut x = [0.0_f32; LANES];
         let mut y = [0.0_f32; LANES];
@@ -224,13 +257,10 @@ impl Shared<'_> {
                 return;
             }
             let steps = self.move_lanes(&mut x, &mut y, &round);
-            let tag = Reaction::tag(self.epoch);
             for l in 0..LANES {
                 if round.kind[l] == ATTRACT {
-                    reactions[round.edge[l] as usize] = Reaction {
-                        step: [-steps[0][l], -steps[1][l]],
-                        epoch: tag,
-                    };
+                    let slot = self.reverse[first_edge + round.edge[l] as usize] as usize;
+                    self.reactions.store(slot, [-steps[0][l], -steps[1][l]]);
                 }
             }
         }

@@ -17,7 +17,9 @@ use loupe_tsne::symmetric_eigen;
 use rayon::prelude::*;
 
 use super::block::Block;
-use super::{Normalised, SPECTRAL_MAX_ITERATIONS, SPECTRAL_TOLERANCE, SpectralFailure, SpectralReport};
+use super::{
+    Normalised, SPECTRAL_MAX_ITERATIONS, SPECTRAL_TOLERANCE, SpectralFailure, SpectralReport,
+};
 use crate::rng::{Stream, rng, standard_normal};
 
 /// Rows per parallel task and per partial sum.
@@ -66,12 +68,11 @@ pub(super) fn lobpcg(
     let mut ax = Block::zeros(n, m);
     op.apply_into(&x, &mut ax);
     // A first Rayleigh–Ritz on X alone.
-    let (coef, theta) = small_ritz(&x.gram(&x), &x.gram(&ax), m, m).ok_or(
-        SpectralFailure::NotConverged {
+    let (coef, theta) =
+        small_ritz(&x.gram(&x), &x.gram(&ax), m, m).ok_or(SpectralFailure::NotConverged {
             iterations: 0,
             residual: f64::INFINITY,
-        },
-    )?;
+        })?;
     let mut state = State {
         x: x.times(&coef, m),
         ax: ax.times(&coef, m),
@@ -82,7 +83,12 @@ pub(super) fn lobpcg(
         theta,
         has_p: false,
     };
-    let mut next = [Block::zeros(n, m), Block::zeros(n, m), Block::zeros(n, m), Block::zeros(n, m)];
+    let mut next = [
+        Block::zeros(n, m),
+        Block::zeros(n, m),
+        Block::zeros(n, m),
+        Block::zeros(n, m),
+    ];
     let mut residual = f64::INFINITY;
     for iteration in 0..SPECTRAL_MAX_ITERATIONS {
         state.residuals();
@@ -143,7 +149,11 @@ impl State {
             .zip(self.x.data.par_chunks(CHUNK * m))
             .zip(self.ax.data.par_chunks(CHUNK * m))
             .for_each(|((r, x), ax)| {
-                for ((r, x), ax) in r.chunks_exact_mut(m).zip(x.chunks_exact(m)).zip(ax.chunks_exact(m)) {
+                for ((r, x), ax) in r
+                    .chunks_exact_mut(m)
+                    .zip(x.chunks_exact(m))
+                    .zip(ax.chunks_exact(m))
+                {
                     for j in 0..m {
                         r[j] = ax[j] - theta[j] * x[j];
                     }
@@ -156,10 +166,14 @@ impl State {
     fn rows(&self, i: usize, k: usize) -> ([f64; 3 * MAX_BLOCK], [f64; 3 * MAX_BLOCK]) {
         let m = self.x.cols;
         let (mut s, mut a) = ([0.0; 3 * MAX_BLOCK], [0.0; 3 * MAX_BLOCK]);
-        for (part, (b, ab)) in [(&self.x, &self.ax), (&self.r, &self.ar), (&self.p, &self.ap)]
-            .into_iter()
-            .enumerate()
-            .take(k / m)
+        for (part, (b, ab)) in [
+            (&self.x, &self.ax),
+            (&self.r, &self.ar),
+            (&self.p, &self.ap),
+        ]
+        .into_iter()
+        .enumerate()
+        .take(k / m)
         {
             s[part * m..(part + 1) * m].copy_from_slice(b.row(i));
             a[part * m..(part + 1) * m].copy_from_slice(ab.row(i));
@@ -180,7 +194,8 @@ impl State {
                     let v0 = trivial.data[i];
                     for (p, &sp) in row.iter().enumerate() {
                         s[p] += v0 * sp;
-                        let (g_row, h_row) = (&mut g[p * k..(p + 1) * k], &mut h[p * k..(p + 1) * k]);
+                        let (g_row, h_row) =
+                            (&mut g[p * k..(p + 1) * k], &mut h[p * k..(p + 1) * k]);
                         for q in p..k {
                             g_row[q] += sp * row[q];
                         }
@@ -212,7 +227,14 @@ impl State {
 
     /// `X ← S'·C`, `M·X ← M·S'·C`, `P ← [R P]'·C₂`, `M·P ← M·[R P]'·C₂`, where `'` removes
     /// the `v₀` component and `C₂` is the part of `C` below the `X` rows.
-    fn update(&mut self, coef: &[f64], s: &[f64], trivial: &Block, k: usize, next: &mut [Block; 4]) {
+    fn update(
+        &mut self,
+        coef: &[f64],
+        s: &[f64],
+        trivial: &Block,
+        k: usize,
+        next: &mut [Block; 4],
+    ) {
         let m = self.x.cols;
         // v₀ coefficients of the new blocks: s·C and s₂·C₂.
         let mut sc = [0.0; MAX_BLOCK];
@@ -343,7 +365,9 @@ fn small_ritz(g: &[f64], h: &[f64], k: usize, keep: usize) -> Option<(Vec<f64>, 
 
 /// The leading `k2 × k2` block of a `k × k` matrix.
 fn leading(a: &[f64], k: usize, k2: usize) -> Vec<f64> {
-    (0..k2).flat_map(|i| a[i * k..i * k + k2].iter().copied()).collect()
+    (0..k2)
+        .flat_map(|i| a[i * k..i * k + k2].iter().copied())
+        .collect()
 }
 
 /// The first `want` columns of the `cols × cols` identity, as a `cols × want` matrix.

@@ -93,10 +93,13 @@ pub fn spectral_layout(
     }
     let op = Normalised::new(graph);
     let (mut vectors, report) = if n <= DENSE_BELOW {
-        (op.dense_eigenvectors(), SpectralReport {
-            iterations: 0,
-            residual: 0.0,
-        })
+        (
+            op.dense_eigenvectors(),
+            SpectralReport {
+                iterations: 0,
+                residual: 0.0,
+            },
+        )
     } else {
         lobpcg(&op, (WANT + GUARD).min(MAX_BLOCK), WANT, seed)?
     };
@@ -197,7 +200,10 @@ fn fix_signs(block: &mut Block) {
     for j in 0..c {
         let pivot = (0..block.rows())
             .map(|i| block.data[i * c + j])
-            .fold(0.0_f64, |best, v| if v.abs() > best.abs() { v } else { best });
+            .fold(
+                0.0_f64,
+                |best, v| if v.abs() > best.abs() { v } else { best },
+            );
         if pivot < 0.0 {
             for i in 0..block.rows() {
                 block.data[i * c + j] = -block.data[i * c + j];

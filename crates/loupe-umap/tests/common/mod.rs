@@ -11,7 +11,8 @@ use loupe_data::{ReadOptions, read_path};
 /// The first `limit` MNIST test digits of the demo asset: pixels scaled to [0, 1]
 /// (`N × 784`) and labels.
 pub fn mnist(limit: usize) -> (Vec<f32>, Vec<u8>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/t10k-images.idx3-ubyte.gz");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/t10k-images.idx3-ubyte.gz");
     let dataset = read_path(
         &path,
         &ReadOptions {
@@ -26,6 +27,20 @@ pub fn mnist(limit: usize) -> (Vec<f32>, Vec<u8>) {
         .and_then(|c| c.as_any().downcast_ref::<UInt8Array>())
         .expect("labels next to the images");
     (dataset.vectors().to_vec(), labels.values().to_vec())
+}
+
+/// Every `step`-th of the 10,000 demo digits (0, step, 2·step, …): a sample spread over the
+/// whole file, whose first digits are a harder-than-average slice.
+pub fn mnist_every(step: usize) -> (Vec<f32>, Vec<u8>) {
+    let (pixels, labels) = mnist(usize::MAX);
+    let picked: Vec<usize> = (0..labels.len()).step_by(step).collect();
+    (
+        picked
+            .iter()
+            .flat_map(|&i| pixels[i * 784..(i + 1) * 784].iter().copied())
+            .collect(),
+        picked.iter().map(|&i| labels[i]).collect(),
+    )
 }
 
 /// Leave-one-out accuracy of a majority vote among each point's 10 nearest neighbours in the
