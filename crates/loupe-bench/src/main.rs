@@ -1,10 +1,12 @@
 //! `loupe-bench`: Loupe's t-SNE against openTSNE 1.0.4 on MNIST-70k, driven by
-//! `scripts/bench-tsne`, and Loupe's folder load against pyarrow and GeoPandas, driven by
-//! `scripts/bench-load`.
+//! `scripts/bench-tsne`, Loupe's UMAP against umap-learn 0.5, driven by `scripts/bench-umap`,
+//! and Loupe's folder load against pyarrow and GeoPandas, driven by `scripts/bench-load`.
 //!
 //! * `prepare` reads MNIST, scales it to `[0, 1]`, reduces it to 50 dimensions once (so both
 //!   tools embed the identical matrix) and writes the exact 90-NN graph for kNN recall.
 //! * `run` times one Loupe run of a preset.
+//! * `umap` times one Loupe UMAP run; `umap-report` scores every UMAP run (umap-learn's
+//!   too, written by `scripts/bench_umap.py`) and prints its table.
 //! * `scale` times the standard run and records its peak RSS for growing N (MNIST rows,
 //!   replicated with jitter beyond 70k), one child process per size.
 //! * `report` scores every run's layout (openTSNE's too, written by
@@ -28,6 +30,7 @@ mod prepare;
 mod report;
 mod run;
 mod scale;
+mod umap;
 
 use std::path::PathBuf;
 
@@ -41,8 +44,8 @@ use crate::run::Preset;
 #[derive(Debug, Parser)]
 #[command(
     version,
-    about = "Loupe's benchmarks: t-SNE against openTSNE 1.0.4, folder load \
-                            against pyarrow and GeoPandas"
+    about = "Loupe's benchmarks: t-SNE against openTSNE 1.0.4, UMAP against \
+                            umap-learn 0.5, folder load against pyarrow and GeoPandas"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -85,6 +88,36 @@ enum Command {
         run: usize,
         /// Worker threads, as openTSNE's `n_jobs`.
         #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// Time one Loupe UMAP run (umap-learn's defaults) on the prepared input.
+    Umap {
+        /// Folder written by `prepare`.
+        #[arg(long, default_value = "bench-out/data")]
+        data: PathBuf,
+        /// Folder for the run's layout and record.
+        #[arg(long, default_value = "bench-out/umap-runs")]
+        out: PathBuf,
+        /// Run number.
+        #[arg(long, default_value_t = 1)]
+        run: usize,
+        /// Worker threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// Score every UMAP run (Loupe's and umap-learn's) and print the table.
+    UmapReport {
+        /// Folder written by `prepare`.
+        #[arg(long, default_value = "bench-out/data")]
+        data: PathBuf,
+        /// Folder with the runs' files.
+        #[arg(long, default_value = "bench-out/umap-runs")]
+        runs: PathBuf,
+        /// Where to write the markdown table.
+        #[arg(long, default_value = "bench-out/umap.md")]
+        table: PathBuf,
+        /// Worker threads for scoring (0 = all).
+        #[arg(long, default_value_t = 0)]
         threads: usize,
     },
     /// Time the standard run and its peak RSS for growing N, one child process per size.
@@ -178,6 +211,14 @@ fn thread_pool(threads: usize) -> Result<()> {
         .context("starting the thread pool")
 }
 
+/// Writes a report's table, creating its folder.
+fn write_table(table: &std::path::Path, text: &str) -> Result<()> {
+    if let Some(dir) = table.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(table, text).with_context(|| format!("writing {}", table.display()))
+}
+
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Prepare {
@@ -204,6 +245,26 @@ fn main() -> Result<()> {
         } => {
             thread_pool(threads)?;
             run::run(preset, &data, &out, run, threads)?;
+        }
+        Command::Umap {
+            data,
+            out,
+            run,
+            threads,
+        } => {
+            thread_pool(threads)?;
+            umap::run(&data, &out, run, threads)?;
+        }
+        Command::UmapReport {
+            data,
+            runs,
+            table,
+            threads,
+        } => {
+            thread_pool(threads)?;
+            let text = umap::report(&data, &runs)?;
+            print!("{text}");
+            write_table(&table, &text)?;
         }
         Command::Scale {
             sizes,
@@ -235,12 +296,7 @@ fn main() -> Result<()> {
             thread_pool(threads)?;
             let text = report::report(&data, &runs)?;
             print!("{text}");
-            if let Some(dir) = table.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
-            }
-            std::fs::write(&table, &text)
-                .with_context(|| format!("writing {}", table.display()))?;
+            write_table(&table, &text)?;
         }
         Command::MakeFolder {
             out,

@@ -1,5 +1,7 @@
 //! The fuzzy graph as a compressed sparse row matrix, and its connected components.
 
+use rayon::prelude::*;
+
 /// A symmetric weighted graph over N points in compressed sparse row form: row `i` lists
 /// the neighbours `j ≠ i` with membership strength `w_ij > 0`, sorted by `j`.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +92,54 @@ impl FuzzyGraph {
             cols,
             weights,
         }
+    }
+
+    /// A breadth-first order of the points (each component from its smallest point, a
+    /// point's neighbours in index order): neighbours end up close together, so that work
+    /// over the edges touches memory near where it already is.
+    pub(crate) fn locality_order(&self) -> Vec<u32> {
+        let n = self.n_points();
+        let mut seen = vec![false; n];
+        let mut order = Vec::with_capacity(n);
+        for start in 0..n {
+            if seen[start] {
+                continue;
+            }
+            seen[start] = true;
+            order.push(start as u32);
+            let mut head = order.len() - 1;
+            while head < order.len() {
+                let i = order[head] as usize;
+                head += 1;
+                for &j in &self.cols[self.row_ptr[i]..self.row_ptr[i + 1]] {
+                    if !seen[j as usize] {
+                        seen[j as usize] = true;
+                        order.push(j);
+                    }
+                }
+            }
+        }
+        order
+    }
+
+    /// The same graph with point `order[r]` renamed `r` (rows still sorted by column).
+    pub(crate) fn permuted(&self, order: &[u32]) -> Self {
+        let mut rank = vec![0_u32; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        let rows: Vec<Vec<(u32, f32)>> = order
+            .par_iter()
+            .map(|&i| {
+                let mut row: Vec<(u32, f32)> = self
+                    .row(i as usize)
+                    .map(|(j, w)| (rank[j as usize], w))
+                    .collect();
+                row.sort_unstable_by_key(|&(j, _)| j);
+                row
+            })
+            .collect();
+        Self::from_rows(&rows)
     }
 
     /// Connected components: the number of them and each point's component, numbered by

@@ -43,11 +43,19 @@ pub(crate) fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// One multiply-xorshift of a Weyl-sequence counter: the negative samples' draw. The counter
+/// starts at a fully mixed [`sample_key`] and steps by [`GOLDEN`], so one round of mixing is
+/// enough for picking a uniform index with [`below`] (which reads the high, best-mixed bits).
+#[inline]
+pub(crate) fn draw(counter: u64) -> u64 {
+    (counter ^ (counter >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93)
+}
+
 /// The golden-ratio increment of SplitMix64's counter.
 pub(crate) const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The key of edge `edge`'s negative samples in epoch `epoch`; sample `p` is then
-/// `mix64(key + (p + 1)·GOLDEN)`.
+/// `draw(key + (p + 1)·GOLDEN)`.
 #[inline]
 pub(crate) fn sample_key(seed_key: u64, epoch: u64, edge: u64) -> u64 {
     mix64(seed_key ^ mix64((epoch << 40) ^ edge))

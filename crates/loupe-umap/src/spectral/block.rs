@@ -33,23 +33,6 @@ impl Block {
         &self.data[r * self.cols..(r + 1) * self.cols]
     }
 
-    /// `[self | other]`, side by side (same number of rows).
-    pub(crate) fn beside(&self, other: &Self) -> Self {
-        if other.cols == 0 {
-            return self.clone();
-        }
-        if self.cols == 0 {
-            return other.clone();
-        }
-        let cols = self.cols + other.cols;
-        let mut data = Vec::with_capacity(self.rows() * cols);
-        for r in 0..self.rows() {
-            data.extend_from_slice(self.row(r));
-            data.extend_from_slice(other.row(r));
-        }
-        Self { data, cols }
-    }
-
     /// `selfᵀ·other`: a `self.cols × other.cols` matrix, row-major.
     pub(crate) fn gram(&self, other: &Self) -> Vec<f64> {
         let (ca, cb) = (self.cols, other.cols);
@@ -142,31 +125,6 @@ impl Block {
             }
             *self = self.times(&t, kept.len());
         }
-    }
-
-    /// Euclidean norm of every column.
-    pub(crate) fn column_norms(&self) -> Vec<f64> {
-        let rows = self.rows();
-        let cols = self.cols;
-        let partial: Vec<Vec<f64>> = (0..rows.div_ceil(CHUNK))
-            .into_par_iter()
-            .map(|chunk| {
-                let mut s = vec![0.0; cols];
-                for r in chunk * CHUNK..rows.min((chunk + 1) * CHUNK) {
-                    for (acc, &v) in s.iter_mut().zip(self.row(r)) {
-                        *acc += v * v;
-                    }
-                }
-                s
-            })
-            .collect();
-        let mut total = vec![0.0; cols];
-        for s in partial {
-            for (t, v) in total.iter_mut().zip(s) {
-                *t += v;
-            }
-        }
-        total.into_iter().map(f64::sqrt).collect()
     }
 }
 

@@ -11,13 +11,14 @@
 //! same on any number of threads. Small graphs are solved densely.
 
 mod block;
+mod lobpcg;
 
 use loupe_tsne::symmetric_eigen;
 use rayon::prelude::*;
 
 use crate::FuzzyGraph;
-use crate::rng::{Stream, rng, standard_normal};
 use block::Block;
+use lobpcg::{MAX_BLOCK, lobpcg};
 
 /// Residual norm `‖M·x − θ·x‖` (unit `x`) below which the two wanted eigenvectors count as
 /// converged; umap-learn passes `tol=1e-4` to its eigensolver.
@@ -27,7 +28,9 @@ pub const SPECTRAL_TOLERANCE: f64 = 1e-4;
 pub const SPECTRAL_MAX_ITERATIONS: usize = 300;
 /// Guard vectors iterated beside the two wanted ones: they speed up convergence when
 /// eigenvalues cluster just below the wanted ones.
-const GUARD: usize = 6;
+const GUARD: usize = 4;
+/// Eigenvectors wanted: the layout is 2-D.
+const WANT: usize = 2;
 /// Graphs up to this many points are solved with a dense eigendecomposition.
 const DENSE_BELOW: usize = 256;
 
@@ -98,7 +101,7 @@ pub fn spectral_layout(
             },
         )
     } else {
-        op.lobpcg(seed)?
+        lobpcg(&op, (WANT + GUARD).min(MAX_BLOCK), WANT, seed)?
     };
     fix_signs(&mut vectors);
     Ok((vectors.data, report))
@@ -149,23 +152,23 @@ impl<'a> Normalised<'a> {
         }
     }
 
-    /// `M·x` for every column of `x`.
-    fn apply(&self, x: &Block) -> Block {
+    /// `out ← M·x` for every column of `x` (`out` has the same shape).
+    fn apply_into(&self, x: &Block, out: &mut Block) {
         let c = x.cols;
-        let mut out = Block::zeros(x.rows(), c);
-        if c == 0 {
-            return out;
-        }
+        debug_assert_eq!(out.cols, c);
         let (ptr, cols) = (self.graph.row_ptr(), self.graph.cols());
-        out.data.par_chunks_mut(c).enumerate().for_each(|(i, y)| {
-            for e in ptr[i]..ptr[i + 1] {
-                let w = self.weights[e];
-                for (acc, &v) in y.iter_mut().zip(x.row(cols[e] as usize)) {
-                    *acc += w * v;
+        out.data
+            .par_chunks_mut(c.max(1))
+            .enumerate()
+            .for_each(|(i, y)| {
+                y.fill(0.0);
+                for e in ptr[i]..ptr[i + 1] {
+                    let w = self.weights[e];
+                    for (acc, &v) in y.iter_mut().zip(x.row(cols[e] as usize)) {
+                        *acc += w * v;
+                    }
                 }
-            }
-        });
-        out
+            });
     }
 
     /// Small graphs: the full eigendecomposition of `M` (Jacobi), the 2nd and 3rd largest.
@@ -188,109 +191,6 @@ impl<'a> Normalised<'a> {
         }
         out
     }
-
-    /// LOBPCG for the largest eigenpairs of `M` orthogonal to the trivial eigenvector.
-    fn lobpcg(&self, seed: u64) -> Result<(Block, SpectralReport), SpectralFailure> {
-        let n = self.graph.n_points();
-        let want = 2;
-        let m = (want + GUARD).min(n - 2);
-        let mut r = rng(seed, Stream::Spectral);
-        let mut x = Block {
-            data: (0..n * m).map(|_| standard_normal(&mut r)).collect(),
-            cols: m,
-        };
-        x.project_out(&self.trivial);
-        x.orthonormalise();
-        let ax = self.apply(&x);
-        let (mut x, mut ax, mut theta) = rayleigh_ritz(&x, &ax, x.cols);
-        let mut p = Block::zeros(n, 0);
-        let mut residual = f64::INFINITY;
-        for iteration in 1..=SPECTRAL_MAX_ITERATIONS {
-            let mut res = ax.clone();
-            for (row, x_row) in res
-                .data
-                .chunks_exact_mut(x.cols)
-                .zip(x.data.chunks_exact(x.cols))
-            {
-                for ((v, &xv), &t) in row.iter_mut().zip(x_row).zip(&theta) {
-                    *v -= t * xv;
-                }
-            }
-            let norms = res.column_norms();
-            residual = norms.iter().take(want).copied().fold(0.0, f64::max);
-            if residual < SPECTRAL_TOLERANCE {
-                let wanted = x.times(&identity_columns(x.cols, want), want);
-                return Ok((
-                    wanted,
-                    SpectralReport {
-                        iterations: iteration - 1,
-                        residual,
-                    },
-                ));
-            }
-            let mut v = res.beside(&p);
-            v.project_out(&self.trivial);
-            v.project_out(&x);
-            v.orthonormalise();
-            if v.cols == 0 {
-                break;
-            }
-            let av = self.apply(&v);
-            let s = x.beside(&v);
-            let a_s = ax.beside(&av);
-            let keep = x.cols;
-            let (coef, values) = ritz_coefficients(&s, &a_s, keep);
-            x = s.times(&coef, keep);
-            ax = a_s.times(&coef, keep);
-            // The new search direction: the part of the update outside the old X.
-            p = v.times(&coef[(s.cols - v.cols) * keep..], keep);
-            theta = values;
-        }
-        Err(SpectralFailure::NotConverged {
-            iterations: SPECTRAL_MAX_ITERATIONS,
-            residual,
-        })
-    }
-}
-
-/// Rayleigh–Ritz on the orthonormal basis `s` (with `a_s = M·s`): the coefficients
-/// (`s.cols × keep`, row-major) of the `keep` Ritz vectors with the largest Ritz values, and
-/// those values.
-fn ritz_coefficients(s: &Block, a_s: &Block, keep: usize) -> (Vec<f64>, Vec<f64>) {
-    let c = s.cols;
-    let mut h = s.gram(a_s);
-    for i in 0..c {
-        for j in 0..i {
-            let avg = 0.5 * (h[i * c + j] + h[j * c + i]);
-            h[i * c + j] = avg;
-            h[j * c + i] = avg;
-        }
-    }
-    let (values, vectors) = symmetric_eigen(&mut h, c);
-    let mut order: Vec<usize> = (0..c).collect();
-    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
-    let mut coef = vec![0.0; c * keep];
-    for (out, &j) in order.iter().take(keep).enumerate() {
-        for i in 0..c {
-            coef[i * keep + out] = vectors[i * c + j];
-        }
-    }
-    (coef, order.iter().take(keep).map(|&j| values[j]).collect())
-}
-
-/// Ritz vectors of the basis `x` itself: `(x·C, M·x·C, values)`.
-fn rayleigh_ritz(x: &Block, ax: &Block, keep: usize) -> (Block, Block, Vec<f64>) {
-    let (coef, values) = ritz_coefficients(x, ax, keep);
-    (x.times(&coef, keep), ax.times(&coef, keep), values)
-}
-
-/// The first `want` columns of the `cols × cols` identity, as a `cols × want` matrix.
-fn identity_columns(cols: usize, want: usize) -> Vec<f64> {
-    let mut c = vec![0.0; cols * want];
-    for j in 0..want.min(cols) {
-        c[j * want + j] = 1.0;
-    }
-    c
 }
 
 /// Flips each column so that its entry of largest magnitude is positive (eigenvectors have no
