@@ -2,8 +2,8 @@
 //!
 //! The flags are grouped by what they configure, one file each: [`imagery`] (where chips come
 //! from, `loupe chips`), [`tsne`] (the t-SNE parameters and schedules), [`animate`] (`loupe
-//! animate`'s video flags); this file holds the
-//! commands themselves and the reading flags every command shares.
+//! animate`'s video flags); this file holds the commands themselves and the reading flags every
+//! command shares.
 
 mod animate;
 mod imagery;
