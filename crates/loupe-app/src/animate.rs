@@ -368,12 +368,7 @@ fn prepare(
     let sink = VideoSink::create(
         &args.out,
         format,
-        SinkOptions {
-            size: args.size.0,
-            fps: args.fps,
-            quality,
-            gif_palette,
-        },
+        SinkOptions::for_style(renderer.style(), quality, gif_palette),
     )?;
     Ok(Prepared {
         renderer,
