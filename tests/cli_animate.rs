@@ -279,6 +279,30 @@ fn tsne_run_with_an_image_legend() {
     assert_eq!(trajectory.points(), 300);
     assert_eq!(trajectory.epochs(), [0, 5, 10, 15, 20, 25, 30]);
     assert_eq!(trajectory.other_columns(), ["label"]);
+    // N × recorded iterations rows, in the seed's long schema.
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(&kept).expect("open"),
+    )
+    .expect("Parquet");
+    assert_eq!(reader.metadata().file_metadata().num_rows(), 300 * 7);
+    let fields: Vec<(String, String)> = reader
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), f.data_type().to_string()))
+        .collect();
+    let expected = [
+        ("index", "UInt32"),
+        ("x", "Float32"),
+        ("y", "Float32"),
+        ("label", "UInt8"),
+        ("epoch", "UInt32"),
+    ];
+    assert_eq!(
+        fields,
+        expected.map(|(n, t)| (n.to_owned(), t.to_owned())),
+        "schema"
+    );
 
     // The same run's last frame from the kept trajectory, with pictures from the dataset and
     // with swatches: the same scatter, different legend panels.

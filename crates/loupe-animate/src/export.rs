@@ -55,6 +55,22 @@ pub struct SinkOptions {
     pub gif_palette: Option<Palette>,
 }
 
+impl SinkOptions {
+    /// Options for frames drawn in `style` (its size and frame rate).
+    pub fn for_style(
+        style: &crate::AnimationStyle,
+        quality: Quality,
+        gif_palette: Option<Palette>,
+    ) -> Self {
+        Self {
+            size: style.size,
+            fps: style.fps,
+            quality,
+            gif_palette,
+        }
+    }
+}
+
 enum Sink {
     Mp4(Mp4Writer),
     Gif(GifWriter),

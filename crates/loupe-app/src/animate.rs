@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use arrow_array::{Array, ArrayRef};
@@ -23,7 +23,7 @@ use loupe_core::{Categories, Dataset};
 use loupe_data::{DataError, Trajectory, TrajectoryWriter};
 
 use crate::cli::{AnimateArgs, CameraArg, LegendArg, MethodArg};
-use crate::embed::{LayoutPlan, Record, iteration_style};
+use crate::embed::{LayoutPlan, Record, iteration_style, preparing_bar};
 
 /// Frames composed ahead of the encoder: enough to keep both threads busy, few enough that
 /// 4K frames do not pile up in memory.
@@ -211,14 +211,7 @@ fn record_run(
             iteration.is_multiple_of(args.every) || iteration == total
         }
     };
-    let bar = progress_bar(args.quiet);
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar.set_message(format!(
-        "{}: {} rows × {} dims — preparing",
-        dataset.name(),
-        dataset.n_rows(),
-        dataset.dim()
-    ));
+    let bar = preparing_bar(&dataset, args.quiet);
     let mut record = |iteration: usize, positions: &[f32]| -> anyhow::Result<()> {
         if keep(iteration) {
             writer.append(u32::try_from(iteration).unwrap_or(u32::MAX), positions)?;
@@ -375,12 +368,7 @@ fn prepare(
     let sink = VideoSink::create(
         &args.out,
         format,
-        SinkOptions {
-            size: args.size.0,
-            fps: args.fps,
-            quality,
-            gif_palette,
-        },
+        SinkOptions::for_style(renderer.style(), quality, gif_palette),
     )?;
     Ok(Prepared {
         renderer,

@@ -28,18 +28,7 @@ pub fn run_embed(args: &EmbedArgs) -> anyhow::Result<()> {
     let kmeans_2d = cluster_counts(&args.kmeans, dataset.n_rows(), "--kmeans")?;
     let kmeans_hd = cluster_counts(&args.kmeans_vectors, dataset.n_rows(), "--kmeans-vectors")?;
 
-    let bar = if args.quiet {
-        ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
-    } else {
-        ProgressBar::new_spinner()
-    };
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar.set_message(format!(
-        "{}: {} rows × {} dims — preparing",
-        dataset.name(),
-        dataset.n_rows(),
-        dataset.dim()
-    ));
+    let bar = preparing_bar(&dataset, args.quiet);
     let mut trajectory = trajectory_writer(args, &dataset)?;
     let mut record = |iteration: usize, positions: &[f32]| -> anyhow::Result<()> {
         if let Some(writer) = &mut trajectory
@@ -287,6 +276,24 @@ impl TsnePlan {
             Self::Recipe(recipe) => run_recipe(dataset, recipe, bar, record_start, record),
         }
     }
+}
+
+/// A spinner saying what is being prepared (a run's kNN and affinities), hidden when `quiet`;
+/// [`TsnePlan::run`] turns it into an iteration bar.
+pub(crate) fn preparing_bar(dataset: &Dataset, quiet: bool) -> ProgressBar {
+    let bar = if quiet {
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
+    } else {
+        ProgressBar::new_spinner()
+    };
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar.set_message(format!(
+        "{}: {} rows × {} dims — preparing",
+        dataset.name(),
+        dataset.n_rows(),
+        dataset.dim()
+    ));
+    bar
 }
 
 /// The progress bar of an iterating engine (also the frame bar of `loupe animate`).

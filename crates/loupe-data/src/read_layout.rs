@@ -3,7 +3,6 @@
 //! working on a finished layout (`loupe select`) can pick rows and write them out again
 //! without the vectors, which a layout file does not hold.
 
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,8 +12,6 @@ use arrow_array::{Array, RecordBatch};
 use arrow_csv::reader::{Format as CsvFormat, ReaderBuilder};
 use arrow_schema::{DataType, Field, Schema};
 use arrow_select::concat::concat_batches;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::errors::ParquetError;
 
 use crate::DataError;
 use crate::read_csv::{csv_error, open};
@@ -55,12 +52,7 @@ fn not_table(format: &str, path: &Path) -> DataError {
 
 /// Every row of a Parquet file as one batch, with the file's key/value metadata on its schema.
 fn read_parquet_table(path: &Path) -> Result<RecordBatch, DataError> {
-    let file = File::open(path).map_err(|e| DataError::io(e, path))?;
-    let file_len = file.metadata().map_err(|e| DataError::io(e, path))?.len();
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| DataError::parquet(e, path))?;
-    crate::read_parquet::check::check_layout(builder.metadata(), file_len)
-        .map_err(|reason| DataError::parquet(ParquetError::General(reason), path))?;
+    let builder = crate::read_parquet::check::open_checked(path)?;
     let schema = Arc::clone(builder.schema());
     let reader = builder.build().map_err(|e| DataError::parquet(e, path))?;
     let batches = reader

@@ -8,7 +8,6 @@
 //! so no more than one batch and one layout are in memory at a time.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,8 +16,7 @@ use arrow_array::types::{Float32Type, UInt32Type, UInt64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
-use parquet::errors::ParquetError;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReader;
 
 use crate::DataError;
 
@@ -329,12 +327,7 @@ fn open(
     columns: &[&str],
     limit: Option<usize>,
 ) -> Result<(ParquetRecordBatchReader, Vec<String>), DataError> {
-    let file = File::open(path).map_err(|e| DataError::io(e, path))?;
-    let file_len = file.metadata().map_err(|e| DataError::io(e, path))?.len();
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| DataError::parquet(e, path))?;
-    crate::read_parquet::check::check_layout(builder.metadata(), file_len)
-        .map_err(|reason| DataError::parquet(ParquetError::General(reason), path))?;
+    let builder = crate::read_parquet::check::open_checked(path)?;
     let schema = Arc::clone(builder.schema());
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     let mut roots = Vec::with_capacity(columns.len());

@@ -132,7 +132,7 @@ impl GifWriter {
         };
         let [left, top, width, height] = held.rect;
         let frame = gif::Frame {
-            // A long still (many identical frames) is split only past GIF's 655 s limit.
+            // A still longer than GIF's 655.35 s limit is shown for 655.35 s.
             delay: u16::try_from(held.delay_cs).unwrap_or(u16::MAX),
             dispose: gif::DisposalMethod::Keep,
             left,

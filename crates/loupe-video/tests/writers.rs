@@ -295,6 +295,31 @@ fn bad_sizes_rates_and_paths_are_clear_errors() {
 }
 
 #[test]
+fn bitrate_mode_writes_every_frame() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rate.mp4");
+    let options = Mp4Options {
+        fps: 25,
+        quality: Quality::BitrateKbps(500),
+        keyframe_every: 0,
+    };
+    let mut writer = Mp4Writer::create(&path, W, H, &options).expect("create");
+    for k in 0..8 {
+        writer.push_rgba(&frame(k)).expect("frame");
+    }
+    assert_eq!(writer.frames(), 8);
+    writer.finish().expect("finish");
+    let info = inspect_mp4(&std::fs::read(&path).expect("read")).expect("valid");
+    let track = &info.tracks[0];
+    assert_eq!(track.sample_count(), 8, "no frame skipped to meet the rate");
+    assert_eq!(
+        track.sync_samples.as_deref(),
+        Some(&[1][..]),
+        "one keyframe"
+    );
+}
+
+#[test]
 fn damaged_mp4_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("run.mp4");

@@ -4,7 +4,28 @@
 //! damaged footer can point column chunks past the end of the file. Checking the few numbers
 //! involved here turns such files into a message instead.
 
+use std::fs::File;
+use std::path::Path;
+
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::errors::ParquetError;
 use parquet::file::metadata::ParquetMetaData;
+
+use crate::DataError;
+
+/// Opens a Parquet file for reading, its footer parsed and checked with [`check_layout`]:
+/// the one way this crate starts reading Parquet.
+pub(crate) fn open_checked(
+    path: &Path,
+) -> Result<ParquetRecordBatchReaderBuilder<File>, DataError> {
+    let file = File::open(path).map_err(|e| DataError::io(e, path))?;
+    let file_len = file.metadata().map_err(|e| DataError::io(e, path))?.len();
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| DataError::parquet(e, path))?;
+    check_layout(builder.metadata(), file_len)
+        .map_err(|reason| DataError::parquet(ParquetError::General(reason), path))?;
+    Ok(builder)
+}
 
 /// Checks that every column chunk lies inside a file of `file_len` bytes.
 pub(crate) fn check_layout(metadata: &ParquetMetaData, file_len: u64) -> Result<(), String> {

@@ -3,13 +3,10 @@
 
 pub(crate) mod check;
 
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
 use loupe_core::Dataset;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::errors::ParquetError;
 use parquet::file::metadata::ParquetMetaData;
 
 use crate::report::{FileFormat, FileReport};
@@ -29,12 +26,7 @@ pub(crate) fn read_parquet(
     options: &ReadOptions,
 ) -> Result<(Dataset, FileReport), DataError> {
     let mut report = FileReport::new(FileFormat::Parquet);
-    let file = File::open(path).map_err(|e| DataError::io(e, path))?;
-    let file_len = file.metadata().map_err(|e| DataError::io(e, path))?.len();
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| DataError::parquet(e, path))?;
-    check::check_layout(builder.metadata(), file_len)
-        .map_err(|reason| DataError::parquet(ParquetError::General(reason), path))?;
+    let builder = check::open_checked(path)?;
     let schema = Arc::clone(builder.schema());
     report.key_values = key_values(schema.metadata().iter());
 
