@@ -181,7 +181,7 @@ impl Session {
             Command::ExportFilm(path) => self.export_video(path),
             Command::RunSimulation => self.run_simulation(),
             Command::CancelSimulation => self.cancel_simulation(),
-            Command::OpenSimulation(path) => self.open_simulation(path),
+            Command::OpenSimulation(path) => self.open_simulation(&path),
             Command::RecordTrajectory => {
                 if self.trajectory.enabled {
                     if self.recording.is_none() {

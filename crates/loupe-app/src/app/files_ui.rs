@@ -234,6 +234,11 @@ fn pictures_ui(
     ui.checkbox(&mut settings.image_legend, "legend with sample pictures")
         .on_hover_text("for image vectors; colour swatches otherwise");
     let busy = session.video.job.is_some();
+    let extension = std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     let has_layout = session.positions().is_some();
     let recorded = super::timeline::lock(&session.timeline.recorded)
         .as_ref()
@@ -241,7 +246,7 @@ fn pictures_ui(
     ui.horizontal(|ui| {
         if ui
             .add_enabled(
-                !busy && has_layout && path.ends_with(".png"),
+                !busy && has_layout && extension == "png",
                 egui::Button::new("Export picture"),
             )
             .on_hover_text("the current view as a .png of this size, drawn offscreen")
@@ -252,7 +257,7 @@ fn pictures_ui(
         }
         if ui
             .add_enabled(
-                !busy && recorded && (path.ends_with(".mp4") || path.ends_with(".gif")),
+                !busy && recorded && (extension == "mp4" || extension == "gif"),
                 egui::Button::new("Export film"),
             )
             .on_hover_text(

@@ -4,7 +4,6 @@
 //! `recall.csv`; shown as the CLI's plot is drawn — a thin line per run, a thick mean per
 //! strategy — with the summary table under it.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
@@ -195,8 +194,8 @@ impl Session {
     }
 
     /// Shows a `recall.csv` written by `loupe simulate` (or the folder holding it).
-    pub(super) fn open_simulation(&mut self, path: PathBuf) {
-        match crate::simulate::read_recall_csv(&path) {
+    pub(super) fn open_simulation(&mut self, path: &std::path::Path) {
+        match crate::simulate::read_recall_csv(path) {
             Ok(experiment) => {
                 self.simulation.result = Some(Arc::new(experiment));
                 self.simulation.show_plot = true;

@@ -257,6 +257,10 @@ impl Shared<'_> {
                 return;
             }
             let steps = self.move_lanes(&mut x, &mut y, &round);
+            #[allow(
+                clippy::needless_range_loop,
+                reason = "the lane index addresses several parallel arrays at once"
+            )]
             for l in 0..LANES {
                 if round.kind[l] == ATTRACT {
                     let slot = self.reverse[first_edge + round.edge[l] as usize] as usize;

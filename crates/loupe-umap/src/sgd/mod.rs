@@ -174,6 +174,10 @@ impl Sgd {
     }
 
     /// The layout, `N × 2` interleaved, in the caller's order.
+    #[allow(
+        clippy::misnamed_getters,
+        reason = "`output` is the layout in the caller's order; `layout` is the internal one"
+    )]
     pub(crate) fn layout(&self) -> &[f32] {
         &self.output
     }

@@ -162,6 +162,10 @@ impl<'a> Normalised<'a> {
             .enumerate()
             .for_each(|(i, y)| {
                 y.fill(0.0);
+                #[allow(
+                    clippy::needless_range_loop,
+                    reason = "the edge index addresses the column and weight arrays at once"
+                )]
                 for e in ptr[i]..ptr[i + 1] {
                     let w = self.weights[e];
                     for (acc, &v) in y.iter_mut().zip(x.row(cols[e] as usize)) {
