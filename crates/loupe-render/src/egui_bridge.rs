@@ -20,20 +20,28 @@ pub fn install(render_state: &egui_wgpu::RenderState) {
 /// Like [`install`] for an app that set eframe's `multisampling` to `msaa_samples`; the
 /// pipelines must match the sample count of egui's render pass.
 pub fn install_with_msaa(render_state: &egui_wgpu::RenderState, msaa_samples: u32) {
-    let first = PointRenderer::new(
+    install_into(
+        &mut render_state.renderer.write().callback_resources,
         &render_state.device,
         render_state.target_format,
         msaa_samples,
     );
-    render_state
-        .renderer
-        .write()
-        .callback_resources
-        .insert(PointRenderers {
-            format: render_state.target_format,
-            msaa_samples,
-            views: std::collections::HashMap::from([(0, first)]),
-        });
+}
+
+/// Stores the renderers in any egui-wgpu renderer's `callback_resources` (a window's, or one
+/// a test drives offscreen), for targets of `format` with `msaa_samples`.
+pub fn install_into(
+    resources: &mut egui_wgpu::CallbackResources,
+    device: &wgpu::Device,
+    format: wgpu::TextureFormat,
+    msaa_samples: u32,
+) {
+    let first = PointRenderer::new(device, format, msaa_samples);
+    resources.insert(PointRenderers {
+        format,
+        msaa_samples,
+        views: std::collections::HashMap::from([(0, first)]),
+    });
 }
 
 /// One renderer per plot on screen (each keeps its own GPU buffers, so two plots of different

@@ -23,7 +23,7 @@ pub mod testing;
 
 pub use camera::Camera;
 pub use egui_bridge::{
-    install, install_with_msaa, points_paint_callback, points_paint_callback_for,
+    install, install_into, install_with_msaa, points_paint_callback, points_paint_callback_for,
 };
 pub use frame::{Highlight, PointFrame, pack_rgba};
 pub use picking::PickIndex;

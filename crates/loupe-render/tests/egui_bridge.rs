@@ -9,9 +9,7 @@ use common::{CLEAR, FORMAT, RED, SIZE, Target, YELLOW};
 use egui::{Rect, pos2};
 use egui_wgpu::wgpu;
 use loupe_render::testing::request_test_device;
-use loupe_render::{
-    Camera, Highlight, PointFrame, PointRenderer, pack_rgba, points_paint_callback,
-};
+use loupe_render::{Camera, Highlight, PointFrame, pack_rgba, points_paint_callback};
 
 #[test]
 fn callback_draws_in_physical_pixels_and_clips_to_its_rect() {
@@ -20,9 +18,7 @@ fn callback_draws_in_physical_pixels_and_clips_to_its_rect() {
     };
     let mut egui_renderer =
         egui_wgpu::Renderer::new(&device, FORMAT, egui_wgpu::RendererOptions::default());
-    egui_renderer
-        .callback_resources
-        .insert(PointRenderer::new(&device, FORMAT, 1));
+    loupe_render::install_into(&mut egui_renderer.callback_resources, &device, FORMAT, 1);
 
     // 128 px = 64 points at 2 physical pixels per point. The plot rect starts left of the
     // screen and ends below it; its centre is at (16, 40) points.
