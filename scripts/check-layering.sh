@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for crate in loupe-core loupe-data loupe-geo loupe-ingest loupe-imagery loupe-knn loupe-similar loupe-cluster loupe-colour loupe-tsne loupe-bench; do
+for crate in loupe-core loupe-data loupe-geo loupe-ingest loupe-imagery loupe-knn loupe-similar loupe-cluster loupe-colour loupe-tsne loupe-umap loupe-bench; do
   offenders=$(cargo tree -p "$crate" -e normal --prefix none 2>/dev/null \
     | grep -oE '^(egui|eframe|winit|wgpu|egui-wgpu|egui_wgpu)( |$)' | sort -u || true)
   if [ -n "$offenders" ]; then

@@ -8,7 +8,7 @@ fn layout(pixels: &[f32], seed: u64, threads: usize) -> Vec<Vec<f32>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .unwrap();
+        .expect("a thread pool");
     pool.install(|| {
         let params = UmapParams {
             n_epochs: Some(60),
@@ -16,8 +16,8 @@ fn layout(pixels: &[f32], seed: u64, threads: usize) -> Vec<Vec<f32>> {
             ..UmapParams::default()
         }
         .validate(pixels.len() / 784)
-        .unwrap();
-        let mut engine = UmapEngine::prepare(pixels, 784, &params, &mut |_| {}).unwrap();
+        .expect("valid parameters");
+        let mut engine = UmapEngine::prepare(pixels, 784, &params, &mut |_| {}).expect("prepare");
         let mut epochs = vec![engine.positions().to_vec()];
         while engine.step().is_some() {
             epochs.push(engine.positions().to_vec());

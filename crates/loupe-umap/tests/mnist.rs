@@ -23,10 +23,11 @@ fn default_run((pixels, labels): (Vec<f32>, Vec<u8>), pca_dims: Option<usize>) -
         ..UmapParams::default()
     }
     .validate(n)
-    .unwrap();
+    .expect("valid parameters");
     assert_eq!(params.n_epochs(), 500);
     let mut stages = Vec::new();
-    let mut engine = UmapEngine::prepare(&pixels, 784, &params, &mut |s| stages.push(s)).unwrap();
+    let mut engine =
+        UmapEngine::prepare(&pixels, 784, &params, &mut |s| stages.push(s)).expect("prepare");
     assert_eq!(
         stages.last(),
         Some(&PrepareStage::Initialization),
@@ -77,7 +78,11 @@ fn bandwidths_hit_log2_k_on_real_digits() {
     for i in 0..500 {
         let d = graph.neighbor_distances(i);
         let rho = local.rhos[i];
-        assert_eq!(rho, d[0], "ρ is the nearest neighbour's distance");
+        assert_eq!(
+            rho.to_bits(),
+            d[0].to_bits(),
+            "ρ is the nearest neighbour's distance"
+        );
         let mean = d.iter().map(|&v| f64::from(v)).sum::<f64>() / 15.0;
         if f64::from(local.sigmas[i]) <= MIN_K_DIST_SCALE * mean * 1.000_001 {
             continue; // floored: the sum cannot reach the target

@@ -257,10 +257,13 @@ impl Shared<'_> {
                 return;
             }
             let steps = self.move_lanes(&mut x, &mut y, &round);
-            for l in 0..LANES {
-                if round.kind[l] == ATTRACT {
-                    let slot = self.reverse[first_edge + round.edge[l] as usize] as usize;
-                    self.reactions.store(slot, [-steps[0][l], -steps[1][l]]);
+            let [step_x, step_y] = steps;
+            for (((&kind, &edge), sx), sy) in
+                round.kind.iter().zip(&round.edge).zip(step_x).zip(step_y)
+            {
+                if kind == ATTRACT {
+                    let slot = self.reverse[first_edge + edge as usize] as usize;
+                    self.reactions.store(slot, [-sx, -sy]);
                 }
             }
         }

@@ -174,7 +174,7 @@ impl Sgd {
     }
 
     /// The layout, `N × 2` interleaved, in the caller's order.
-    pub(crate) fn layout(&self) -> &[f32] {
+    pub(crate) fn positions(&self) -> &[f32] {
         &self.output
     }
 

@@ -162,9 +162,9 @@ impl<'a> Normalised<'a> {
             .enumerate()
             .for_each(|(i, y)| {
                 y.fill(0.0);
-                for e in ptr[i]..ptr[i + 1] {
-                    let w = self.weights[e];
-                    for (acc, &v) in y.iter_mut().zip(x.row(cols[e] as usize)) {
+                let range = ptr[i]..ptr[i + 1];
+                for (&w, &j) in self.weights[range.clone()].iter().zip(&cols[range]) {
+                    for (acc, &v) in y.iter_mut().zip(x.row(j as usize)) {
                         *acc += w * v;
                     }
                 }
