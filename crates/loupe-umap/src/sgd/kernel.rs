@@ -34,7 +34,7 @@ pub(crate) struct Shared<'a> {
     pub(crate) kernel: Kernel,
     pub(crate) alpha: f32,
     pub(crate) epoch: usize,
-    pub(crate) negative_sample_rate: f64,
+    pub(crate) negative_sample_rate: f32,
     pub(crate) seed_key: u64,
     pub(crate) n_points: u32,
 }
@@ -52,24 +52,26 @@ pub(crate) struct Job<'a> {
 /// An edge's sampling schedule, umap-learn's `epoch_of_next_sample`,
 /// `epoch_of_next_negative_sample` and `epochs_per_sample` (its
 /// `epochs_per_negative_sample` is `epochs_per_sample / negative_sample_rate`), with the
-/// edge's tail: what a due edge needs, in one place.
+/// edge's tail: what a due edge needs, in 16 bytes. umap-learn keeps the schedule in `f64`;
+/// `f32` counts epochs (at most thousands) to a ten-thousandth and halves the schedule's
+/// memory (22 MB instead of 45 MB at 70,000 points).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EdgeState {
-    pub(crate) next_sample: f64,
-    pub(crate) next_negative: f64,
-    pub(crate) epochs_per_sample: f64,
+    pub(crate) next_sample: f32,
+    pub(crate) next_negative: f32,
+    pub(crate) epochs_per_sample: f32,
     pub(crate) tail: u32,
 }
 
 /// The first epoch `n` with `next_sample ≤ n`: `⌈next_sample⌉` (without the libm call the
 /// baseline x86-64 target makes for `ceil`).
 #[inline]
-pub(crate) fn due_epoch(next_sample: f64) -> u32 {
+pub(crate) fn due_epoch(next_sample: f32) -> u32 {
     if next_sample <= 0.0 {
         return 0;
     }
     let whole = next_sample as u32;
-    if f64::from(whole) < next_sample {
+    if (whole as f32) < next_sample {
         whole.saturating_add(1)
     } else {
         whole
@@ -279,7 +281,7 @@ impl Shared<'_> {
         scratch: &mut Scratch,
     ) {
         let epoch = self.epoch as u32;
-        let now = self.epoch as f64;
+        let now = self.epoch as f32;
         scratch.events.clear();
         scratch.starts.clear();
         for i in first_point..first_point + n_block {
@@ -297,7 +299,7 @@ impl Shared<'_> {
                     let per_negative = state.epochs_per_sample / self.negative_sample_rate;
                     // Truncation is umap-learn's `int(...)`; a negative count means none.
                     negatives = ((now - state.next_negative) / per_negative).max(0.0) as u32;
-                    state.next_negative += f64::from(negatives) * per_negative;
+                    state.next_negative += negatives as f32 * per_negative;
                 }
                 scratch.events.push(Event {
                     local: local as u32,
