@@ -146,18 +146,42 @@ impl Scratch {
 }
 
 /// A lane's progress through its current point's samples.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Cursor {
-    /// The point's index within the block, or `None` when the lane is idle.
-    point: Option<usize>,
+    /// The point's index within the block, or [`Cursor::IDLE`].
+    point: usize,
     /// Next event, and the end of the point's events.
     event: usize,
     end: usize,
-    /// Whether the attraction of event `event − 1` is still to come.
+    /// Samples left in the current event: its attraction (first) and its negative samples.
+    left: u32,
+    /// Whether the next sample is the event's attraction.
     attract: bool,
-    /// Negative samples still to draw, and the counter of their hash.
-    negatives: u32,
+    /// The current event's tail and edge (index within the block).
+    tail: u32,
+    local: u32,
+    /// Counter of the negative samples' hash.
     counter: u64,
+}
+
+impl Cursor {
+    /// A lane without a point.
+    const IDLE: usize = usize::MAX;
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Self {
+            point: Self::IDLE,
+            event: 0,
+            end: 0,
+            left: 0,
+            attract: false,
+            tail: 0,
+            local: 0,
+            counter: 0,
+        }
+    }
 }
 
 /// What the lanes do this round, one array per field so that [`Shared::move_lanes`]
@@ -205,55 +229,58 @@ impl Shared<'_> {
         loop {
             let mut any = false;
             for l in 0..LANES {
-                let (kind, target, edge) = loop {
-                    let c = &mut cursors[l];
-                    let Some(p) = c.point else {
+                let c = &mut cursors[l];
+                // A new event (or point) about once in six samples; the rest is branch-free.
+                while c.left == 0 {
+                    if c.point == Cursor::IDLE {
                         if next_point == n_block {
-                            break (IDLE, 0, 0);
+                            break;
                         }
                         *c = Cursor {
-                            point: Some(next_point),
+                            point: next_point,
                             event: scratch.starts[next_point] as usize,
                             end: scratch.starts[next_point + 1] as usize,
                             ..Cursor::default()
                         };
                         (x[l], y[l]) = (layout[2 * next_point], layout[2 * next_point + 1]);
                         next_point += 1;
-                        continue;
-                    };
-                    if c.attract {
-                        c.attract = false;
-                        let event = scratch.events[c.event - 1];
-                        break (ATTRACT, event.tail as usize, event.local);
-                    }
-                    if c.negatives > 0 {
-                        c.negatives -= 1;
-                        c.counter = c.counter.wrapping_add(GOLDEN);
-                        let k = below(draw(c.counter), self.n_points) as usize;
-                        // umap-learn skips a negative sample that drew the point itself.
-                        break if k == first_point + p {
-                            (IDLE, 0, 0)
-                        } else {
-                            (REPEL, k, 0)
-                        };
-                    }
-                    if c.event < c.end {
+                    } else if c.event < c.end {
                         let event = scratch.events[c.event];
                         c.event += 1;
+                        c.left = 1 + event.negatives;
                         c.attract = true;
-                        c.negatives = event.negatives;
+                        (c.tail, c.local) = (event.tail, event.local);
                         let edge = (first_edge + event.local as usize) as u64;
                         c.counter = sample_key(self.seed_key, self.epoch as u64, edge);
-                        continue;
+                    } else {
+                        (layout[2 * c.point], layout[2 * c.point + 1]) = (x[l], y[l]);
+                        c.point = Cursor::IDLE;
                     }
-                    (layout[2 * p], layout[2 * p + 1]) = (x[l], y[l]);
-                    c.point = None;
+                }
+                let (kind, target, edge) = if c.left == 0 {
+                    (IDLE, 0, 0)
+                } else {
+                    c.left -= 1;
+                    let attract = c.attract;
+                    c.attract = false;
+                    // A negative sample steps the counter first (sample p hashes key + p·GOLDEN).
+                    c.counter = c.counter.wrapping_add(if attract { 0 } else { GOLDEN });
+                    let k = below(draw(c.counter), self.n_points) as usize;
+                    let kind = if attract {
+                        ATTRACT
+                    } else if k == first_point + c.point {
+                        // umap-learn skips a negative sample that drew the point itself.
+                        IDLE
+                    } else {
+                        REPEL
+                    };
+                    (kind, if attract { c.tail as usize } else { k }, c.local)
                 };
                 round.kind[l] = kind;
                 round.edge[l] = edge;
                 round.target_x[l] = self.frozen[2 * target];
                 round.target_y[l] = self.frozen[2 * target + 1];
-                any |= cursors[l].point.is_some();
+                any |= cursors[l].point != Cursor::IDLE;
             }
             if !any {
                 return;
