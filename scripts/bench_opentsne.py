@@ -16,12 +16,11 @@ the embedding phase); the pieces are called one by one only to time them.
 import argparse
 import json
 import os
-import resource
-import sys
 import time
 
 import numpy as np
 import openTSNE
+from bench_input import load_prepared, peak_rss_mib
 from openTSNE import TSNE, TSNEEmbedding, affinity, initialization
 
 # The Clay notebook's multi-stage recipe (after Kobak & Berens 2019, and openTSNE's "Embedding
@@ -41,20 +40,9 @@ CLAY = {
 }
 
 
-def peak_rss_mib():
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def load(data_dir):
-    with open(os.path.join(data_dir, "dataset.json")) as f:
-        meta = json.load(f)
-    n, dim = int(meta["n"]), int(meta["dim"])
-    x = np.fromfile(os.path.join(data_dir, "mnist_pca50.f32"), dtype="<f4")
-    if x.size != n * dim:
-        sys.exit(f"mnist_pca50.f32 holds {x.size} values, expected {n} x {dim}")
     # openTSNE's Cython gradients work in float64; PCA output usually arrives as float64.
-    return np.ascontiguousarray(x.reshape(n, dim), dtype=np.float64)
+    return np.ascontiguousarray(load_prepared(data_dir), dtype=np.float64)
 
 
 def knn_graph(aff):

@@ -18,28 +18,12 @@ umap-learn keeps its parallel SGD; `NUMBA_NUM_THREADS` sets its threads). Writes
 import argparse
 import json
 import os
-import resource
-import sys
 import time
 
 T0 = time.perf_counter()
 
 import numpy as np  # noqa: E402
-
-
-def peak_rss_mib():
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def load(data_dir):
-    with open(os.path.join(data_dir, "dataset.json")) as f:
-        meta = json.load(f)
-    n, dim = int(meta["n"]), int(meta["dim"])
-    x = np.fromfile(os.path.join(data_dir, "mnist_pca50.f32"), dtype="<f4")
-    if x.size != n * dim:
-        sys.exit(f"mnist_pca50.f32 holds {x.size} values, expected {n} x {dim}")
-    return x.reshape(n, dim)
+from bench_input import load_prepared, peak_rss_mib  # noqa: E402
 
 
 def main():
@@ -51,7 +35,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
 
-    x = load(args.data)
+    x = load_prepared(args.data)
     if args.mode == "cold":
         start = T0
         import umap  # noqa: F401  (timed: importing compiles part of umap-learn)

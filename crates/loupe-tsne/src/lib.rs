@@ -74,7 +74,7 @@ pub use recipe::{
 };
 pub use recipe_engine::{RecipeEngine, RecipeStep};
 pub use runner::{
-    FinishedLayout, IterationObserver, RunStatus, Snapshot, TsneRun, spawn_recipe_run,
-    spawn_refine, spawn_run, spawn_transform,
+    FinishedLayout, IterationObserver, PositionPool, RunControl, RunStatus, Snapshot, TsneRun,
+    spawn_recipe_run, spawn_refine, spawn_run, spawn_transform,
 };
 pub use schedule::Phase;

@@ -50,12 +50,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let mut marks = Vec::new();
     let mut engine = UmapEngine::prepare(&data, dim, &params, &mut |s: PrepareStage| {
-        marks.push((s, start.elapsed().as_secs_f64()));
+        marks.push((s, start.elapsed().as_secs_f64(), cpu_seconds()));
     })?;
     let prepared = start.elapsed().as_secs_f64();
-    marks.push((PrepareStage::Placement, prepared));
+    marks.push((PrepareStage::Placement, prepared, cpu_seconds()));
     for w in marks.windows(2) {
-        println!("{:>24}: {:.2} s", w[0].0.to_string(), w[1].1 - w[0].1);
+        println!(
+            "{:>24}: {:.2} s (CPU {:.2} s)",
+            w[0].0.to_string(),
+            w[1].1 - w[0].1,
+            w[1].2 - w[0].2
+        );
     }
     println!("init: {:?}", engine.init_outcome());
     let g = engine.graph();

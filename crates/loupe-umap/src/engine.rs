@@ -177,7 +177,7 @@ impl UmapEngine {
 
     /// The layout, `N × 2` interleaved x, y.
     pub fn positions(&self) -> &[f32] {
-        self.sgd.layout()
+        self.sgd.positions()
     }
 
     /// Epochs done.

@@ -280,6 +280,7 @@ mod tests {
             }
         }
         // The nearest neighbour of each point has full membership, and so does the union.
-        assert!((fuzzy.row(0).find(|&(j, _)| j == 1).unwrap().1 - 1.0).abs() < f32::EPSILON);
+        let w01 = fuzzy.row(0).find(|&(j, _)| j == 1).unwrap().1;
+        assert!((w01 - 1.0).abs() < f32::EPSILON, "{w01}");
     }
 }

@@ -1,20 +1,20 @@
 //! A UMAP run on its own named thread, publishing a snapshot after every epoch.
 //!
-//! The same contract as `loupe-tsne`'s `TsneRun`, and the same snapshot type, so the app
-//! drives and draws both methods alike: each [`Snapshot`] replaces the previous one in a
-//! [`LatestSlot`], then `on_update` is called (the app passes egui's `request_repaint`); the
-//! engine never waits for the UI. Pause/resume/cancel are flags checked before every epoch
-//! (and between preparation stages); a paused engine sleeps on a condition variable. An
-//! [`IterationObserver`] sees every epoch's positions.
+//! The same contract as `loupe-tsne`'s `TsneRun`, built on the same [`RunControl`] and
+//! publishing the same [`Snapshot`] type, so the app drives and draws both methods alike:
+//! each snapshot replaces the previous one in a latest-wins slot, then `on_update` is called
+//! (the app passes egui's `request_repaint`); the engine never waits for the UI.
+//! Pause/resume/cancel are flags checked before every epoch (and between preparation
+//! stages); a paused engine sleeps on a condition variable. An [`IterationObserver`] sees
+//! every epoch's positions.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use loupe_core::{LatestSlot, VectorBuffer};
+use loupe_core::VectorBuffer;
 use loupe_knn::KnnGraph;
-use loupe_tsne::{IterationObserver, PrepareStage, RunStatus, Snapshot};
+use loupe_tsne::{IterationObserver, PositionPool, PrepareStage, RunControl, RunStatus, Snapshot};
 
 use crate::{UmapEngine, UmapError, ValidUmapParams};
 
@@ -23,47 +23,9 @@ pub const PHASE_NAME: &str = "UMAP";
 
 type ThreadResult = (Result<Option<Arc<Snapshot>>, UmapError>, Option<UmapEngine>);
 
-/// State shared between the handle and the engine thread.
-struct Shared {
-    slot: LatestSlot<Snapshot>,
-    paused: AtomicBool,
-    cancelled: AtomicBool,
-    finished: AtomicBool,
-    /// Guards flag changes so that a pausing engine cannot miss a wake-up.
-    lock: Mutex<()>,
-    wake: Condvar,
-    generation: AtomicU64,
-    /// Set whenever a reader peeks; positions are copied for a new snapshot only then (or
-    /// when the status changes), so an unwatched run copies nothing per epoch.
-    wanted: AtomicBool,
-    observer: Mutex<Option<IterationObserver>>,
-}
-
-impl Shared {
-    fn set(&self, flag: &AtomicBool, value: bool) {
-        let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        flag.store(value, Ordering::SeqCst);
-        self.wake.notify_all();
-    }
-
-    fn cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::SeqCst)
-    }
-
-    fn wait_while_paused(&self) {
-        let mut guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        while self.paused.load(Ordering::SeqCst) && !self.cancelled() {
-            guard = self
-                .wake
-                .wait(guard)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-    }
-}
-
 /// Handle to a running UMAP; dropping it cancels the run (without waiting for the thread).
 pub struct UmapRun {
-    shared: Arc<Shared>,
+    shared: Arc<RunControl>,
     handle: Option<JoinHandle<ThreadResult>>,
 }
 
@@ -117,27 +79,14 @@ fn spawn(
     + Send
     + 'static,
 ) -> Result<UmapRun, UmapError> {
-    let shared = Arc::new(Shared {
-        slot: LatestSlot::new(),
-        paused: AtomicBool::new(false),
-        cancelled: AtomicBool::new(false),
-        finished: AtomicBool::new(false),
-        lock: Mutex::new(()),
-        wake: Condvar::new(),
-        generation: AtomicU64::new(0),
-        wanted: AtomicBool::new(true),
-        observer: Mutex::new(None),
-    });
-    let worker_shared = Arc::clone(&shared);
-    let handle = std::thread::Builder::new()
-        .name("loupe-umap".to_owned())
-        .spawn(move || {
-            let _finished = FinishedOnDrop(&worker_shared.finished);
+    let shared = RunControl::new();
+    let handle = shared
+        .spawn("loupe-umap", move |control| {
             Worker {
-                shared: &worker_shared,
+                shared: control,
                 on_update,
                 n_epochs,
-                pool: Vec::new(),
+                pool: PositionPool::default(),
                 seconds_per_epoch: None,
             }
             .run(prepare)
@@ -149,55 +98,42 @@ fn spawn(
     })
 }
 
-struct FinishedOnDrop<'a>(&'a AtomicBool);
-
-impl Drop for FinishedOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
 impl UmapRun {
     /// The newest snapshot (a peek: it stays available to later calls).
     pub fn latest(&self) -> Option<Arc<Snapshot>> {
-        self.shared.wanted.store(true, Ordering::SeqCst);
-        self.shared.slot.peek()
+        self.shared.latest()
     }
 
     /// Stops before the next epoch.
     pub fn pause(&self) {
-        self.shared.set(&self.shared.paused, true);
+        self.shared.pause();
     }
 
     /// Continues a paused run.
     pub fn resume(&self) {
-        self.shared.set(&self.shared.paused, false);
+        self.shared.resume();
     }
 
     /// Ends the run before the next epoch (or preparation stage); the final snapshot keeps
     /// the last completed layout.
     pub fn cancel(&self) {
-        self.shared.set(&self.shared.cancelled, true);
+        self.shared.cancel();
     }
 
     /// Calls `observer` with (epochs done, positions) after every epoch from the next one on,
     /// replacing any earlier observer; `None` stops observing.
     pub fn observe(&self, observer: Option<IterationObserver>) {
-        *self
-            .shared
-            .observer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = observer;
+        self.shared.observe(observer);
     }
 
     /// Whether a pause was requested and not yet lifted.
     pub fn is_paused(&self) -> bool {
-        self.shared.paused.load(Ordering::SeqCst)
+        self.shared.is_paused()
     }
 
     /// Whether the engine thread has ended (finished, cancelled or failed).
     pub fn is_finished(&self) -> bool {
-        self.shared.finished.load(Ordering::SeqCst)
+        self.shared.is_finished()
     }
 
     /// Waits for the thread and returns the final snapshot, or the error that ended
@@ -226,11 +162,11 @@ impl Drop for UmapRun {
 
 /// The engine thread's side.
 struct Worker<'a> {
-    shared: &'a Shared,
+    shared: &'a RunControl,
     on_update: Box<dyn Fn() + Send + Sync>,
     n_epochs: usize,
     /// Position buffers recycled once the UI has dropped every snapshot holding them.
-    pool: Vec<Arc<Vec<f32>>>,
+    pool: PositionPool,
     seconds_per_epoch: Option<f64>,
 }
 
@@ -248,7 +184,7 @@ impl Worker<'_> {
             &mut |stage| {
                 self.publish(RunStatus::Preparing(stage), 0, Arc::clone(&empty));
             },
-            &|| shared.cancelled(),
+            &|| shared.is_cancelled(),
         );
         let mut engine = match prepared {
             Ok(engine) => engine,
@@ -263,11 +199,11 @@ impl Worker<'_> {
         self.publish_engine(RunStatus::Running, &engine);
         let mut last = Instant::now();
         loop {
-            if shared.cancelled() {
+            if shared.is_cancelled() {
                 let snapshot = self.publish_engine(RunStatus::Cancelled, &engine);
                 return (Ok(Some(snapshot)), Some(engine));
             }
-            if shared.paused.load(Ordering::SeqCst) {
+            if shared.is_paused() {
                 self.publish_engine(RunStatus::Paused, &engine);
                 shared.wait_while_paused();
                 last = Instant::now();
@@ -282,22 +218,15 @@ impl Worker<'_> {
             last = now;
             self.seconds_per_epoch =
                 Some(self.seconds_per_epoch.map_or(dt, |s| 0.9 * s + 0.1 * dt));
-            if let Some(observer) = shared
-                .observer
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .as_mut()
-            {
-                observer(engine.epoch(), engine.positions());
-            }
-            if shared.wanted.swap(false, Ordering::SeqCst) {
+            shared.notify(engine.epoch(), engine.positions());
+            if shared.take_wanted() {
                 self.publish_engine(RunStatus::Running, &engine);
             }
         }
     }
 
     fn publish_engine(&mut self, status: RunStatus, engine: &UmapEngine) -> Arc<Snapshot> {
-        let positions = self.buffer(engine.positions());
+        let positions = self.pool.share(engine.positions());
         self.publish(status, engine.epoch(), positions)
     }
 
@@ -307,7 +236,7 @@ impl Worker<'_> {
         epoch: usize,
         positions: Arc<Vec<f32>>,
     ) -> Arc<Snapshot> {
-        let snapshot = Arc::new(Snapshot {
+        let snapshot = self.shared.publish(Snapshot {
             iteration: epoch,
             total_iterations: self.n_epochs,
             status,
@@ -317,30 +246,13 @@ impl Worker<'_> {
             kl: None,
             positions,
             iterations_per_s: self.seconds_per_epoch.map_or(0.0, |s| 1.0 / s),
-            generation: self.shared.generation.fetch_add(1, Ordering::SeqCst) + 1,
+            generation: 0,
             stage_index: 0,
             stage_count: 1,
             stage_name: String::new(),
             placed: None,
         });
-        self.shared.slot.publish_arc(Arc::clone(&snapshot));
         (self.on_update)();
         snapshot
-    }
-
-    /// A shared copy of `positions`, reusing a pooled buffer nobody else holds any more.
-    fn buffer(&mut self, positions: &[f32]) -> Arc<Vec<f32>> {
-        for arc in &mut self.pool {
-            if let Some(buf) = Arc::get_mut(arc) {
-                buf.clear();
-                buf.extend_from_slice(positions);
-                return Arc::clone(arc);
-            }
-        }
-        let arc = Arc::new(positions.to_vec());
-        if self.pool.len() < 4 {
-            self.pool.push(Arc::clone(&arc));
-        }
-        arc
     }
 }

@@ -17,8 +17,7 @@ fn layout(pixels: &[f32], seed: u64, threads: usize) -> Vec<Vec<f32>> {
         }
         .validate(pixels.len() / 784)
         .expect("valid parameters");
-        let mut engine =
-            UmapEngine::prepare(pixels, 784, &params, &mut |_| {}).expect("a prepared engine");
+        let mut engine = UmapEngine::prepare(pixels, 784, &params, &mut |_| {}).expect("prepare");
         let mut epochs = vec![engine.positions().to_vec()];
         while engine.step().is_some() {
             epochs.push(engine.positions().to_vec());

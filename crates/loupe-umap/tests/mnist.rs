@@ -26,8 +26,8 @@ fn default_run((pixels, labels): (Vec<f32>, Vec<u8>), pca_dims: Option<usize>) -
     .expect("valid parameters");
     assert_eq!(params.n_epochs(), 500);
     let mut stages = Vec::new();
-    let mut engine = UmapEngine::prepare(&pixels, 784, &params, &mut |s| stages.push(s))
-        .expect("a prepared engine");
+    let mut engine =
+        UmapEngine::prepare(&pixels, 784, &params, &mut |s| stages.push(s)).expect("prepare");
     assert_eq!(
         stages.last(),
         Some(&PrepareStage::Initialization),
@@ -78,8 +78,9 @@ fn bandwidths_hit_log2_k_on_real_digits() {
     for i in 0..500 {
         let d = graph.neighbor_distances(i);
         let rho = local.rhos[i];
-        assert!(
-            rho.to_bits() == d[0].to_bits(),
+        assert_eq!(
+            rho.to_bits(),
+            d[0].to_bits(),
             "ρ is the nearest neighbour's distance"
         );
         let mean = d.iter().map(|&v| f64::from(v)).sum::<f64>() / 15.0;

@@ -5,16 +5,17 @@
 //! UI peeks at the newest snapshot whenever it draws. Pause/resume/cancel are flags checked
 //! before every iteration; a paused engine sleeps on a condition variable (no busy-wait).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use loupe_core::{LatestSlot, VectorBuffer};
+use loupe_core::VectorBuffer;
 
 mod continuation;
+mod control;
 
 pub use continuation::{FinishedLayout, spawn_refine, spawn_transform};
+pub use control::{PositionPool, RunControl};
 
 use crate::engine::{PrepareStage, StepInfo, TsneEngine};
 use crate::{InputSpace, Phase, RecipeEngine, TsneError, ValidRecipe, ValidTsneParams};
@@ -57,7 +58,8 @@ pub struct Snapshot {
     pub positions: Arc<Vec<f32>>,
     /// Recent iteration rate (an exponential moving average; 0 before the first iteration).
     pub iterations_per_s: f64,
-    /// Increases with every published snapshot, so consumers can tell new from seen.
+    /// Increases with every published snapshot, so consumers can tell new from seen (set by
+    /// [`RunControl::publish`]).
     pub generation: u64,
     /// Stage of a multi-stage recipe the snapshot belongs to (0 for a standard run; during
     /// `Preparing`, the stage being prepared).
@@ -82,59 +84,9 @@ type ThreadResult = (RunResult, Option<FinishedLayout>);
 /// optimisation loop, so it should be quick or sample (every k-th iteration).
 pub type IterationObserver = Box<dyn FnMut(usize, &[f32]) + Send>;
 
-/// State shared between the handle and the engine thread.
-struct Shared {
-    slot: LatestSlot<Snapshot>,
-    paused: AtomicBool,
-    cancelled: AtomicBool,
-    finished: AtomicBool,
-    /// Guards flag changes so that a pausing engine cannot miss a wake-up.
-    lock: Mutex<()>,
-    wake: Condvar,
-    generation: AtomicU64,
-    /// Set whenever a reader peeks; the engine copies positions for a new snapshot only then
-    /// (or when the status changes), so an unwatched run copies nothing per iteration.
-    wanted: AtomicBool,
-    /// See [`TsneRun::observe`].
-    observer: Mutex<Option<IterationObserver>>,
-    /// See [`TsneRun::phase_starts`].
-    phase_starts: Mutex<Vec<Arc<Snapshot>>>,
-}
-
-impl Shared {
-    fn set(&self, flag: &AtomicBool, value: bool) {
-        let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        flag.store(value, Ordering::SeqCst);
-        self.wake.notify_all();
-    }
-
-    fn cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::SeqCst)
-    }
-
-    /// Blocks while paused and not cancelled.
-    fn wait_while_paused(&self) {
-        let mut guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        while self.paused.load(Ordering::SeqCst) && !self.cancelled() {
-            guard = self
-                .wake
-                .wait(guard)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-    }
-}
-
-struct FinishedOnDrop<'a>(&'a AtomicBool);
-
-impl Drop for FinishedOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
 /// Handle to a running t-SNE; dropping it cancels the run (without waiting for the thread).
 pub struct TsneRun {
-    shared: Arc<Shared>,
+    shared: Arc<RunControl>,
     handle: Option<JoinHandle<ThreadResult>>,
 }
 
@@ -188,18 +140,10 @@ pub fn spawn_run(
 
 /// Starts `body` on a thread named `loupe-tsne` that marks the run finished however it ends.
 fn spawn_worker(
-    shared: Arc<Shared>,
-    body: impl FnOnce(&Shared) -> ThreadResult + Send + 'static,
+    shared: Arc<RunControl>,
+    body: impl FnOnce(&RunControl) -> ThreadResult + Send + 'static,
 ) -> Result<TsneRun, TsneError> {
-    let worker_shared = Arc::clone(&shared);
-    let handle = std::thread::Builder::new()
-        .name("loupe-tsne".to_owned())
-        .spawn(move || {
-            // Marks the run finished however the thread ends, a panic included.
-            let _finished = FinishedOnDrop(&worker_shared.finished);
-            body(&worker_shared)
-        })
-        .map_err(TsneError::Spawn)?;
+    let handle = shared.spawn("loupe-tsne", body).map_err(TsneError::Spawn)?;
     Ok(TsneRun {
         shared,
         handle: Some(handle),
@@ -235,53 +179,36 @@ pub fn spawn_recipe_run(
     })
 }
 
-fn new_shared() -> Arc<Shared> {
-    Arc::new(Shared {
-        slot: LatestSlot::new(),
-        paused: AtomicBool::new(false),
-        cancelled: AtomicBool::new(false),
-        finished: AtomicBool::new(false),
-        lock: Mutex::new(()),
-        wake: Condvar::new(),
-        generation: AtomicU64::new(0),
-        wanted: AtomicBool::new(true),
-        observer: Mutex::new(None),
-        phase_starts: Mutex::new(Vec::new()),
-    })
+fn new_shared() -> Arc<RunControl> {
+    RunControl::new()
 }
 
 impl TsneRun {
     /// The snapshot taken at the first iteration of every phase or stage after the first, in
-    /// order. Snapshots are latest-wins, so a slow reader may miss one; these are kept, so a
-    /// timeline can mark every boundary at its exact iteration.
+    /// order (see [`RunControl::phase_starts`]), so a timeline can mark every boundary.
     pub fn phase_starts(&self) -> Vec<Arc<Snapshot>> {
-        self.shared
-            .phase_starts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.shared.phase_starts()
     }
 
     /// The newest snapshot (a peek: it stays available to later calls).
     pub fn latest(&self) -> Option<Arc<Snapshot>> {
-        self.shared.wanted.store(true, Ordering::SeqCst);
-        self.shared.slot.peek()
+        self.shared.latest()
     }
 
     /// Stops before the next iteration; takes effect within one iteration.
     pub fn pause(&self) {
-        self.shared.set(&self.shared.paused, true);
+        self.shared.pause();
     }
 
     /// Continues a paused run.
     pub fn resume(&self) {
-        self.shared.set(&self.shared.paused, false);
+        self.shared.resume();
     }
 
     /// Ends the run before the next iteration (or the next preparation stage); the final
     /// snapshot keeps the last completed layout.
     pub fn cancel(&self) {
-        self.shared.set(&self.shared.cancelled, true);
+        self.shared.cancel();
     }
 
     /// Calls `observer` after every iteration from the next one on (replacing any earlier
@@ -289,21 +216,17 @@ impl TsneRun {
     /// observer sees every iteration: it is how a run's trajectory is recorded. Attach it
     /// right after spawning to see the first iteration (preparation always comes first).
     pub fn observe(&self, observer: Option<IterationObserver>) {
-        *self
-            .shared
-            .observer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = observer;
+        self.shared.observe(observer);
     }
 
     /// Whether a pause was requested and not yet lifted.
     pub fn is_paused(&self) -> bool {
-        self.shared.paused.load(Ordering::SeqCst)
+        self.shared.is_paused()
     }
 
     /// Whether the engine thread has ended (finished, cancelled or failed).
     pub fn is_finished(&self) -> bool {
-        self.shared.finished.load(Ordering::SeqCst)
+        self.shared.is_finished()
     }
 
     /// Waits for the thread and returns the final snapshot (`None` only if nothing was ever
@@ -402,10 +325,10 @@ impl Driven for RecipeEngine {
 
 /// The engine thread's side: publishing snapshots and honouring the flags.
 struct Worker<'a> {
-    shared: &'a Shared,
+    shared: &'a RunControl,
     on_update: Box<dyn Fn() + Send + Sync>,
     /// Position buffers recycled once the UI has dropped every snapshot holding them.
-    pool: Vec<Arc<Vec<f32>>>,
+    pool: PositionPool,
     /// Positions shown while preparing (empty, or a transform's frozen reference).
     preparing: Arc<Vec<f32>>,
     seconds_per_iteration: Option<f64>,
@@ -421,7 +344,7 @@ struct Worker<'a> {
 
 impl<'a> Worker<'a> {
     fn new(
-        shared: &'a Shared,
+        shared: &'a RunControl,
         phases: Vec<(usize, Phase)>,
         stage_names: Vec<String>,
         on_update: Box<dyn Fn() + Send + Sync>,
@@ -429,7 +352,7 @@ impl<'a> Worker<'a> {
         Self {
             shared,
             on_update,
-            pool: Vec::new(),
+            pool: PositionPool::default(),
             preparing: Arc::new(Vec::new()),
             seconds_per_iteration: None,
             total_iterations: phases.iter().map(|(_, p)| p.n_iter).sum(),
@@ -459,7 +382,7 @@ impl<'a> Worker<'a> {
             &mut |stage| {
                 self.publish(RunStatus::Preparing(stage), 0, None, Arc::clone(&empty));
             },
-            &|| shared.cancelled(),
+            &|| shared.is_cancelled(),
         );
         let mut engine = match prepared {
             Ok(engine) => engine,
@@ -478,11 +401,11 @@ impl<'a> Worker<'a> {
         self.publish_engine(RunStatus::Running, &engine);
         let mut last = Instant::now();
         loop {
-            if self.shared.cancelled() {
+            if self.shared.is_cancelled() {
                 let last = self.publish_engine(RunStatus::Cancelled, &engine);
                 return (Ok(Some(last)), Some(engine));
             }
-            if self.shared.paused.load(Ordering::SeqCst) {
+            if self.shared.is_paused() {
                 self.publish_engine(RunStatus::Paused, &engine);
                 self.shared.wait_while_paused();
                 last = Instant::now();
@@ -506,7 +429,7 @@ impl<'a> Worker<'a> {
                             Arc::clone(&frozen),
                         );
                     },
-                    &|| shared.cancelled(),
+                    &|| shared.is_cancelled(),
                 );
                 match began {
                     Ok(_) => {}
@@ -541,29 +464,17 @@ impl<'a> Worker<'a> {
                 self.seconds_per_iteration
                     .map_or(dt, |avg| 0.9 * avg + 0.1 * dt),
             );
-            if let Some(observer) = self
-                .shared
-                .observer
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .as_mut()
-            {
-                observer(engine.iteration(), engine.positions());
-            }
+            self.shared.notify(engine.iteration(), engine.positions());
             let news = stage_index != self.stage_index || info.phase_index != self.phase_index;
             self.stage_index = stage_index;
             self.phase_index = info.phase_index;
             self.exaggeration = info.exaggeration;
             // Copy positions only for a reader that has looked since the last copy (or when
             // the phase changes): an unwatched run copies nothing per iteration.
-            if news || self.shared.wanted.swap(false, Ordering::SeqCst) {
+            if news || self.shared.take_wanted() {
                 let snapshot = self.publish_engine(RunStatus::Running, &engine);
                 if news {
-                    self.shared
-                        .phase_starts
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push(snapshot);
+                    self.shared.mark_phase_start(snapshot);
                 }
             }
         }
@@ -583,7 +494,7 @@ impl<'a> Worker<'a> {
         positions: Arc<Vec<f32>>,
     ) -> Arc<Snapshot> {
         let phase = self.phases.get(self.phase_index).map(|(_, p)| p);
-        let snapshot = Arc::new(Snapshot {
+        let snapshot = self.shared.publish(Snapshot {
             iteration,
             total_iterations: self.total_iterations,
             status,
@@ -593,7 +504,7 @@ impl<'a> Worker<'a> {
             kl,
             positions,
             iterations_per_s: self.seconds_per_iteration.map_or(0.0, |s| 1.0 / s),
-            generation: self.shared.generation.fetch_add(1, Ordering::SeqCst) + 1,
+            generation: 0,
             stage_index: self.stage_index,
             stage_count: self.stage_names.len(),
             stage_name: self
@@ -603,24 +514,12 @@ impl<'a> Worker<'a> {
                 .unwrap_or_default(),
             placed: self.placed.clone(),
         });
-        self.shared.slot.publish_arc(Arc::clone(&snapshot));
         (self.on_update)();
         snapshot
     }
 
     /// A shared copy of `positions`, reusing a pooled buffer nobody else holds any more.
     fn buffer(&mut self, positions: &[f32]) -> Arc<Vec<f32>> {
-        for arc in &mut self.pool {
-            if let Some(buf) = Arc::get_mut(arc) {
-                buf.clear();
-                buf.extend_from_slice(positions);
-                return Arc::clone(arc);
-            }
-        }
-        let arc = Arc::new(positions.to_vec());
-        if self.pool.len() < 4 {
-            self.pool.push(Arc::clone(&arc));
-        }
-        arc
+        self.pool.share(positions)
     }
 }

@@ -78,7 +78,7 @@ pub(crate) struct Sgd {
     reactions: Reactions,
     /// Each block's event list, reused from epoch to epoch.
     scratch: Vec<Scratch>,
-    negative_sample_rate: f64,
+    negative_sample_rate: f32,
     kernel: Kernel,
     initial_alpha: f64,
     alpha: f64,
@@ -115,7 +115,7 @@ impl Sgd {
             .flat_map(|&i| [output[2 * i as usize], output[2 * i as usize + 1]])
             .collect();
         let max = f64::from(graph.max_weight());
-        let rate = negative_sample_rate as f64;
+        let rate = negative_sample_rate as f32;
         let schedule: Vec<EdgeState> = graph
             .weights()
             .iter()
@@ -128,6 +128,7 @@ impl Sgd {
                 } else {
                     -1.0
                 };
+                let epochs_per_sample = epochs_per_sample as f32;
                 EdgeState {
                     next_sample: epochs_per_sample,
                     next_negative: epochs_per_sample / rate,
@@ -174,11 +175,7 @@ impl Sgd {
     }
 
     /// The layout, `N × 2` interleaved, in the caller's order.
-    #[allow(
-        clippy::misnamed_getters,
-        reason = "`output` is the layout in the caller's order; `layout` is the internal one"
-    )]
-    pub(crate) fn layout(&self) -> &[f32] {
+    pub(crate) fn positions(&self) -> &[f32] {
         &self.output
     }
 

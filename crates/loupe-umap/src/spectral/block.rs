@@ -138,7 +138,7 @@ mod tests {
         let rows = 50;
         let mut data = Vec::new();
         for r in 0..rows {
-            let (a, b) = ((f64::from(r)).sin(), (f64::from(r) * 0.3).cos());
+            let (a, b) = (f64::from(r).sin(), (f64::from(r) * 0.3).cos());
             data.extend([a, b, a + b]);
         }
         let mut block = Block { data, cols: 3 };

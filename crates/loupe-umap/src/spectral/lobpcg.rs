@@ -196,11 +196,10 @@ impl State {
                         s[p] += v0 * sp;
                         let (g_row, h_row) =
                             (&mut g[p * k..(p + 1) * k], &mut h[p * k..(p + 1) * k]);
+                        // Both are symmetric (H in exact arithmetic): the upper triangles.
                         for q in p..k {
                             g_row[q] += sp * row[q];
-                        }
-                        for (acc, &aq) in h_row.iter_mut().zip(a_row) {
-                            *acc += sp * aq;
+                            h_row[q] += sp * a_row[q];
                         }
                     }
                 }
@@ -213,13 +212,11 @@ impl State {
             h.iter_mut().zip(ph).for_each(|(t, v)| *t += v);
             s.iter_mut().zip(ps).for_each(|(t, v)| *t += v);
         }
-        // Mirror the upper triangle of SᵀS; symmetrise Sᵀ·M·S (equal in exact arithmetic).
+        // Mirror the upper triangles.
         for p in 0..k {
             for q in 0..p {
                 g[p * k + q] = g[q * k + p];
-                let avg = 0.5 * (h[p * k + q] + h[q * k + p]);
-                h[p * k + q] = avg;
-                h[q * k + p] = avg;
+                h[p * k + q] = h[q * k + p];
             }
         }
         (g, h, s)
@@ -268,15 +265,15 @@ impl State {
                     let v0 = trivial.data[i];
                     for j in 0..m {
                         let (mut xs, mut axs, mut ps, mut aps) = (0.0, 0.0, 0.0, 0.0);
-                        for q in 0..k {
+                        for q in 0..m {
                             let c = coef[q * m + j];
-                            if q < m {
-                                xs += row[q] * c;
-                                axs += a_row[q] * c;
-                            } else {
-                                ps += row[q] * c;
-                                aps += a_row[q] * c;
-                            }
+                            xs += row[q] * c;
+                            axs += a_row[q] * c;
+                        }
+                        for q in m..k {
+                            let c = coef[q * m + j];
+                            ps += row[q] * c;
+                            aps += a_row[q] * c;
                         }
                         x[j] = xs + ps - v0 * sc[j];
                         ax[j] = axs + aps - v0 * sc[j];
