@@ -1,7 +1,10 @@
 //! Where the time of a UMAP run goes, stage by stage, on a prepared benchmark input.
 //!
 //! `cargo run --release -p loupe-umap --example umap_profile -- DIR [N]`, where `DIR` holds
-//! `mnist_pca50.f32` and `mnist_labels.u8` as written by `loupe-bench prepare`.
+//! `mnist_pca50.f32` and `mnist_labels.u8` as written by `loupe-bench prepare`. Environment:
+//! `UMAP_SEED`, `UMAP_KNN` (`exact` or `trees,leaf,rounds,fanout`), `UMAP_PROFILE_OUT` (write
+//! the final layout as raw `f32`), `UMAP_PROFILE_NO_SCORE` (skip the closing 10-NN score, so a
+//! profiler sees only the run).
 
 use std::time::Instant;
 
@@ -87,6 +90,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(out) = std::env::var("UMAP_PROFILE_OUT") {
         let bytes: Vec<u8> = positions.iter().flat_map(|v| v.to_le_bytes()).collect();
         std::fs::write(out, bytes)?;
+    }
+    if std::env::var_os("UMAP_PROFILE_NO_SCORE").is_some() {
+        return Ok(());
     }
     let graph = loupe_knn::exact_knn(positions, 2, 10, loupe_knn::Metric::Euclidean)?;
     let correct = (0..n)

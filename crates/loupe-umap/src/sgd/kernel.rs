@@ -1,24 +1,24 @@
 //! Pass 1 of an epoch for a block of points.
 //!
-//! First the block's edge range is swept in order: every edge due this epoch has its
-//! schedule advanced (umap-learn's bookkeeping) and becomes an [`Event`] — tail and number
-//! of negative samples — in the block's event list, grouped by point. Sweeping in memory
-//! order lets the hardware prefetch the schedule, which is far larger than the caches;
-//! visiting it point by point in the sampling loop stalled on a cache miss per edge.
+//! First the block's samples are listed, point by point in the order each point takes them:
+//! for every edge the epoch's sweep found due, its attraction towards the edge's tail, then
+//! its negative samples (targets from a counter-based hash).
 //!
-//! Then the samples. Each point's samples form one long dependency chain (every sample
-//! moves the point the next sample starts from), and a chain of `pow`s and divisions is slow
+//! Then the moves. Each point's samples form one long dependency chain (every sample moves
+//! the point the next sample starts from), and a chain of `pow`s and divisions is slow
 //! however few instructions it has. So [`LANES`] points advance side by side, one sample each
-//! per round: a scalar pass picks every lane's next sample (an attraction towards an event's
-//! tail, or a negative sample), then one branch-free pass computes all the lanes' moves,
-//! which the compiler turns into SIMD. A lane that finishes its point takes the block's next
-//! one. Every point still takes its own samples in exactly the order of a one-point loop,
-//! and lanes never read each other, so the result does not depend on which points share a
-//! round.
+//! per round: a scalar pass gathers every lane's next target, then one branch-free pass
+//! computes all the lanes' moves, which the compiler turns into SIMD. The gather runs a round
+//! ahead of the moves: a vector load of lanes that scalar stores have only just written
+//! stalls until the stores retire (it cannot be forwarded), which had cost a quarter of the
+//! epoch. A lane that finishes its point takes the block's next one. Every point still takes
+//! its own samples in exactly the order of a one-point loop, and lanes never read each other,
+//! so the result does not depend on which points share a round.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::pow::pow_normal;
+use super::schedule::DueEdges;
 use super::{CLIP, Kernel, REPULSION_EPSILON};
 use crate::rng::{GOLDEN, below, draw, sample_key};
 
@@ -27,64 +27,35 @@ pub(crate) const LANES: usize = 8;
 
 /// What every task of an epoch reads.
 pub(crate) struct Shared<'a> {
-    pub(crate) row_ptr: &'a [usize],
-    pub(crate) reverse: &'a [u32],
+    pub(crate) tails: &'a [u32],
     pub(crate) reactions: &'a Reactions,
     pub(crate) frozen: &'a [f32],
     pub(crate) kernel: Kernel,
     pub(crate) alpha: f32,
     pub(crate) epoch: usize,
-    pub(crate) negative_sample_rate: f32,
     pub(crate) seed_key: u64,
     pub(crate) n_points: u32,
+    /// Run the baseline build even where AVX2 is available (for the test that both agree).
+    pub(crate) baseline_only: bool,
 }
 
-/// One block of points and its slices of the per-edge arrays.
+/// One block of points: its positions and its scratch (this epoch's due edges listed).
 pub(crate) struct Job<'a> {
     pub(crate) first_point: usize,
     pub(crate) first_edge: usize,
     pub(crate) layout: &'a mut [f32],
-    pub(crate) due_at: &'a mut [u32],
-    pub(crate) schedule: &'a mut [EdgeState],
     pub(crate) scratch: &'a mut Scratch,
 }
 
-/// An edge's sampling schedule, umap-learn's `epoch_of_next_sample`,
-/// `epoch_of_next_negative_sample` and `epochs_per_sample` (its
-/// `epochs_per_negative_sample` is `epochs_per_sample / negative_sample_rate`), with the
-/// edge's tail: what a due edge needs, in 16 bytes. umap-learn keeps the schedule in `f64`;
-/// `f32` counts epochs (at most thousands) to a ten-thousandth and halves the schedule's
-/// memory (22 MB instead of 45 MB at 70,000 points).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct EdgeState {
-    pub(crate) next_sample: f32,
-    pub(crate) next_negative: f32,
-    pub(crate) epochs_per_sample: f32,
-    pub(crate) tail: u32,
-}
-
-/// The first epoch `n` with `next_sample ≤ n`: `⌈next_sample⌉` (without the libm call the
-/// baseline x86-64 target makes for `ceil`).
-#[inline]
-pub(crate) fn due_epoch(next_sample: f32) -> u32 {
-    if next_sample <= 0.0 {
-        return 0;
-    }
-    let whole = next_sample as u32;
-    if (whole as f32) < next_sample {
-        whole.saturating_add(1)
-    } else {
-        whole
-    }
-}
-
 /// The steps the edges' tails take because the edges were sampled (umap-learn's
-/// `move_other`), one slot per edge, **stored at the reverse edge**: the step edge `i → j`
-/// gives `j` is written by `i`'s task into the slot of `j → i`, so that pass 2 reads each
-/// point's slots in the order of its own edges, from memory in order. Each slot has a single
-/// writer per epoch (the owner of its reverse edge) and is read only after the pass that
-/// writes it has ended, so relaxed atomic stores and loads are all it takes; they compile to
-/// plain moves.
+/// `move_other`), one slot per edge, **stored at the edge itself**: the step edge `i → j`
+/// gives `j` is written by `i`'s task into the slot of `i → j`, and pass 2 has `j` read it
+/// through the reverse edge `j → i`. The writes land in the block's own edge range, which
+/// stays in cache; the scattered accesses are the reads of pass 2, which can overlap, where
+/// scattered writes had held up the sample loop's own loads behind them. Each slot has a
+/// single writer per epoch (the edge's head) and is read only after the pass that writes it
+/// has ended, so relaxed atomic stores and loads are all it takes; they compile to plain
+/// moves.
 #[derive(Debug, Default)]
 pub(crate) struct Reactions(Vec<AtomicU64>);
 
@@ -120,70 +91,6 @@ impl Clone for Reactions {
     }
 }
 
-/// An edge due this epoch.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Event {
-    /// The edge's index within the block.
-    local: u32,
-    tail: u32,
-    negatives: u32,
-}
-
-/// A block's event list, kept between epochs so that an epoch allocates nothing.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Scratch {
-    events: Vec<Event>,
-    /// Point `p` of the block owns `events[starts[p]..starts[p + 1]]`.
-    starts: Vec<u32>,
-}
-
-impl Scratch {
-    /// The edges (indices within the block) of the block's point `p` sampled this epoch.
-    pub(crate) fn due_edges(&self, p: usize) -> impl Iterator<Item = usize> + '_ {
-        let range = self.starts[p] as usize..self.starts[p + 1] as usize;
-        self.events[range].iter().map(|e| e.local as usize)
-    }
-}
-
-/// A lane's progress through its current point's samples.
-#[derive(Debug, Clone, Copy)]
-struct Cursor {
-    /// The point's index within the block, or [`Cursor::IDLE`].
-    point: usize,
-    /// Next event, and the end of the point's events.
-    event: usize,
-    end: usize,
-    /// Samples left in the current event: its attraction (first) and its negative samples.
-    left: u32,
-    /// Whether the next sample is the event's attraction.
-    attract: bool,
-    /// The current event's tail and edge (index within the block).
-    tail: u32,
-    local: u32,
-    /// Counter of the negative samples' hash.
-    counter: u64,
-}
-
-impl Cursor {
-    /// A lane without a point.
-    const IDLE: usize = usize::MAX;
-}
-
-impl Default for Cursor {
-    fn default() -> Self {
-        Self {
-            point: Self::IDLE,
-            event: 0,
-            end: 0,
-            left: 0,
-            attract: false,
-            tail: 0,
-            local: 0,
-            counter: 0,
-        }
-    }
-}
-
 /// What the lanes do this round, one array per field so that [`Shared::move_lanes`]
 /// vectorises.
 #[derive(Debug, Clone, Copy, Default)]
@@ -193,7 +100,7 @@ struct Round {
     target_y: [f32; LANES],
     /// [`IDLE`], [`REPEL`] or [`ATTRACT`].
     kind: [u32; LANES],
-    /// For an attraction, the edge (index within the block) whose tail step to record.
+    /// For an attraction, the reaction slot the tail's step goes to.
     edge: [u32; LANES],
 }
 
@@ -204,145 +111,263 @@ const REPEL: u32 = 1;
 /// An edge's attraction.
 const ATTRACT: u32 = 2;
 
+/// One sample of a point's epoch, in the order the point takes them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sample {
+    /// The point at the sample's other end (its frozen position is the target).
+    target: u32,
+    /// For an edge's attraction, the edge (its reaction slot); [`NEGATIVE`] for a negative
+    /// sample.
+    slot: u32,
+}
+
+/// [`Sample::slot`] of a negative sample.
+const NEGATIVE: u32 = u32::MAX;
+
+/// A block's due edges and samples for one epoch, kept between epochs so that an epoch
+/// allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    /// This epoch's due edges, listed by the sweep at the epoch's start.
+    pub(crate) due: DueEdges,
+    /// Every sample of the block, grouped by point, each point's in the order it takes them:
+    /// for every due edge its attraction, then its negative samples; then one idle sample,
+    /// where lanes without a point read. Only the first `n_samples + 1` are this epoch's.
+    samples: Vec<Sample>,
+    n_samples: usize,
+    /// Point `p` of the block owns `samples[sample_starts[p]..sample_starts[p + 1]]`.
+    sample_starts: Vec<u32>,
+}
+
+/// The lanes' state: which point each advances and where it is in that point's samples.
+struct Lanes<'s> {
+    samples: &'s [Sample],
+    sample_starts: &'s [u32],
+    /// The sample idle lanes read (never advanced past).
+    idle: u32,
+    /// The block's point in each lane (meaningless for an idle lane).
+    point: [usize; LANES],
+    /// The lane's next sample and the end of its point's samples.
+    next: [u32; LANES],
+    end: [u32; LANES],
+    /// Whether the lane has a point.
+    active: [bool; LANES],
+    /// The block's next point to hand to a lane.
+    next_point: usize,
+    /// Lanes with a point.
+    busy: usize,
+}
+
+impl Lanes<'_> {
+    /// Gives lane `l` the block's next point with samples, or makes it idle (reading the
+    /// idle sample) when none is left. Points without samples do not move. Returns whether
+    /// the lane got a point.
+    fn assign(&mut self, l: usize) -> bool {
+        let n_block = self.sample_starts.len() - 1;
+        while self.next_point < n_block {
+            let p = self.next_point;
+            self.next_point += 1;
+            let (start, end) = (self.sample_starts[p], self.sample_starts[p + 1]);
+            if start < end {
+                self.point[l] = p;
+                (self.next[l], self.end[l]) = (start, end);
+                if !self.active[l] {
+                    self.active[l] = true;
+                    self.busy += 1;
+                }
+                return true;
+            }
+        }
+        (self.next[l], self.end[l]) = (self.idle, u32::MAX);
+        if self.active[l] {
+            self.active[l] = false;
+            self.busy -= 1;
+        }
+        false
+    }
+
+    /// The lanes' next samples, their targets read from `frozen`.
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into the AVX2 build, or it would run as baseline code there"
+    )]
+    #[inline(always)]
+    fn gather(&self, frozen: &[f32], round: &mut Round) {
+        for l in 0..LANES {
+            let sample = self.samples[self.next[l] as usize];
+            let target = sample.target as usize;
+            round.target_x[l] = frozen[2 * target];
+            round.target_y[l] = frozen[2 * target + 1];
+            round.kind[l] = match (self.active[l], sample.slot == NEGATIVE) {
+                (false, _) => IDLE,
+                (true, true) => REPEL,
+                (true, false) => ATTRACT,
+            };
+            round.edge[l] = sample.slot;
+        }
+    }
+}
+
 impl Shared<'_> {
+    /// Pass 1 for one block: lists its samples and moves its points. On x86-64 with AVX2 the
+    /// same code runs compiled for AVX2, which gives the same bits: it uses only IEEE basic
+    /// operations (no fused multiply-add), which round alike at any vector width.
     pub(crate) fn run(&self, job: Job<'_>) {
+        #[cfg(target_arch = "x86_64")]
+        if !self.baseline_only && std::arch::is_x86_feature_detected!("avx2") {
+            self.run_x86_avx2(job);
+            return;
+        }
+        self.run_portable(job);
+    }
+
+    /// Safe entry to the AVX2 build; only called after detection.
+    #[cfg(target_arch = "x86_64")]
+    fn run_x86_avx2(&self, job: Job<'_>) {
+        #[expect(
+            unsafe_code,
+            reason = "calling a #[target_feature] fn is unsafe only because the CPU might lack \
+                      the feature; run checks is_x86_feature_detected!(\"avx2\") first, and the \
+                      callee itself uses no unsafe operations"
+        )]
+        // SAFETY: see the reason above: avx2 was detected at run time.
+        unsafe {
+            self.run_avx2(job);
+        }
+    }
+
+    /// [`Shared::run_portable`] compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn run_avx2(&self, job: Job<'_>) {
+        self.run_portable(job);
+    }
+
+    /// The kernel for the target's baseline (SSE2 on x86-64, NEON on aarch64); inlined into
+    /// the AVX2 build.
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into the AVX2 build, or it would run as baseline code there"
+    )]
+    #[inline(always)]
+    fn run_portable(&self, job: Job<'_>) {
         let Job {
             first_point,
             first_edge,
             layout,
-            due_at,
-            schedule,
             scratch,
         } = job;
-        let n_block = layout.len() / 2;
-        self.collect_events(
-            (first_point, n_block, first_edge),
-            due_at,
-            schedule,
-            scratch,
-        );
-        let mut cursors = [Cursor::default(); LANES];
+        self.list_samples(first_point, first_edge, scratch);
+        let mut lanes = Lanes {
+            samples: &scratch.samples,
+            sample_starts: &scratch.sample_starts,
+            idle: scratch.n_samples as u32,
+            point: [0; LANES],
+            next: [0; LANES],
+            end: [0; LANES],
+            active: [false; LANES],
+            next_point: 0,
+            busy: 0,
+        };
         let mut x = [0.0_f32; LANES];
         let mut y = [0.0_f32; LANES];
-        let mut round = Round::default();
-        let mut next_point = 0;
-        loop {
-            let mut any = false;
+        for l in 0..LANES {
+            if lanes.assign(l) {
+                let p = lanes.point[l];
+                (x[l], y[l]) = (layout[2 * p], layout[2 * p + 1]);
+            }
+        }
+        // Software-pipelined: the next round's samples are gathered before this round's
+        // moves are computed, so the moves never read what the gather has only just
+        // stored (a load spanning several fresh scalar stores stalls until they retire).
+        let mut rounds = [Round::default(), Round::default()];
+        let [mut round, mut upcoming] = rounds.each_mut();
+        lanes.gather(self.frozen, round);
+        while lanes.busy > 0 {
+            let mut finished = [usize::MAX; LANES];
+            for (l, done) in finished.iter_mut().enumerate() {
+                // An idle lane stays on the idle sample.
+                lanes.next[l] += u32::from(lanes.active[l]);
+                if lanes.next[l] == lanes.end[l] {
+                    *done = lanes.point[l];
+                    lanes.assign(l);
+                }
+            }
+            lanes.gather(self.frozen, upcoming);
+            let [step_x, step_y] = self.move_lanes(&mut x, &mut y, round);
             for l in 0..LANES {
-                let c = &mut cursors[l];
-                // A new event (or point) about once in six samples; the rest is branch-free.
-                while c.left == 0 {
-                    if c.point == Cursor::IDLE {
-                        if next_point == n_block {
-                            break;
-                        }
-                        *c = Cursor {
-                            point: next_point,
-                            event: scratch.starts[next_point] as usize,
-                            end: scratch.starts[next_point + 1] as usize,
-                            ..Cursor::default()
-                        };
-                        (x[l], y[l]) = (layout[2 * next_point], layout[2 * next_point + 1]);
-                        next_point += 1;
-                    } else if c.event < c.end {
-                        let event = scratch.events[c.event];
-                        c.event += 1;
-                        c.left = 1 + event.negatives;
-                        c.attract = true;
-                        (c.tail, c.local) = (event.tail, event.local);
-                        let edge = (first_edge + event.local as usize) as u64;
-                        c.counter = sample_key(self.seed_key, self.epoch as u64, edge);
-                    } else {
-                        (layout[2 * c.point], layout[2 * c.point + 1]) = (x[l], y[l]);
-                        c.point = Cursor::IDLE;
-                    }
+                if round.kind[l] == ATTRACT {
+                    self.reactions
+                        .store(round.edge[l] as usize, [-step_x[l], -step_y[l]]);
                 }
-                let (kind, target, edge) = if c.left == 0 {
-                    (IDLE, 0, 0)
-                } else {
-                    c.left -= 1;
-                    let attract = c.attract;
-                    c.attract = false;
-                    // A negative sample steps the counter first (sample p hashes key + p·GOLDEN).
-                    c.counter = c.counter.wrapping_add(if attract { 0 } else { GOLDEN });
-                    let k = below(draw(c.counter), self.n_points) as usize;
-                    let kind = if attract {
-                        ATTRACT
-                    } else if k == first_point + c.point {
-                        // umap-learn skips a negative sample that drew the point itself.
-                        IDLE
-                    } else {
-                        REPEL
-                    };
-                    (kind, if attract { c.tail as usize } else { k }, c.local)
-                };
-                round.kind[l] = kind;
-                round.edge[l] = edge;
-                round.target_x[l] = self.frozen[2 * target];
-                round.target_y[l] = self.frozen[2 * target + 1];
-                any |= cursors[l].point != Cursor::IDLE;
-            }
-            if !any {
-                return;
-            }
-            let steps = self.move_lanes(&mut x, &mut y, &round);
-            let [step_x, step_y] = steps;
-            for (((&kind, &edge), sx), sy) in
-                round.kind.iter().zip(&round.edge).zip(step_x).zip(step_y)
-            {
-                if kind == ATTRACT {
-                    let slot = self.reverse[first_edge + edge as usize] as usize;
-                    self.reactions.store(slot, [-sx, -sy]);
+                if finished[l] != usize::MAX {
+                    let done = finished[l];
+                    (layout[2 * done], layout[2 * done + 1]) = (x[l], y[l]);
+                    let p = lanes.point[l];
+                    (x[l], y[l]) = (layout[2 * p], layout[2 * p + 1]);
                 }
             }
+            std::mem::swap(&mut round, &mut upcoming);
         }
     }
 
-    /// Sweeps the block's edges in order, advancing the schedule of every edge due this
-    /// epoch (umap-learn's bookkeeping) and listing it as an event of its point.
-    fn collect_events(
-        &self,
-        (first_point, n_block, first_edge): (usize, usize, usize),
-        due_at: &mut [u32],
-        schedule: &mut [EdgeState],
-        scratch: &mut Scratch,
-    ) {
-        let epoch = self.epoch as u32;
-        let now = self.epoch as f32;
-        scratch.events.clear();
-        scratch.starts.clear();
-        for i in first_point..first_point + n_block {
-            scratch.starts.push(scratch.events.len() as u32);
-            for e in self.row_ptr[i]..self.row_ptr[i + 1] {
-                let local = e - first_edge;
-                if due_at[local] > epoch {
-                    continue;
+    /// Lists each point's samples from the block's due edges: every due edge's attraction
+    /// followed by its negative samples, whose targets come from a hash of (seed, epoch,
+    /// edge, sample). Branch-free per sample: a negative sample that drew its own point
+    /// (umap-learn skips those) is written and then not counted.
+    fn list_samples(&self, first_point: usize, first_edge: usize, scratch: &mut Scratch) {
+        let Scratch {
+            due,
+            samples,
+            n_samples,
+            sample_starts,
+        } = scratch;
+        let bound = due.sample_bound() + 1;
+        if samples.len() < bound {
+            samples.resize(bound, Sample::default());
+        }
+        sample_starts.clear();
+        let mut len = 0;
+        for p in 0..due.n_points() {
+            sample_starts.push(len as u32);
+            let i = (first_point + p) as u32;
+            for (local, negatives) in due.with_negatives(p) {
+                let e = first_edge + local as usize;
+                samples[len] = Sample {
+                    target: self.tails[e],
+                    slot: e as u32,
+                };
+                len += 1;
+                // Negative sample p hashes key + p·GOLDEN (p from 1).
+                let mut counter = sample_key(self.seed_key, self.epoch as u64, e as u64);
+                for _ in 0..negatives {
+                    counter = counter.wrapping_add(GOLDEN);
+                    let k = below(draw(counter), self.n_points);
+                    samples[len] = Sample {
+                        target: k,
+                        slot: NEGATIVE,
+                    };
+                    len += usize::from(k != i);
                 }
-                let state = &mut schedule[local];
-                state.next_sample += state.epochs_per_sample;
-                due_at[local] = due_epoch(state.next_sample);
-                let mut negatives = 0;
-                if self.negative_sample_rate > 0.0 {
-                    let per_negative = state.epochs_per_sample / self.negative_sample_rate;
-                    // Truncation is umap-learn's `int(...)`; a negative count means none.
-                    negatives = ((now - state.next_negative) / per_negative).max(0.0) as u32;
-                    state.next_negative += negatives as f32 * per_negative;
-                }
-                scratch.events.push(Event {
-                    local: local as u32,
-                    tail: state.tail,
-                    negatives,
-                });
             }
         }
-        scratch.starts.push(scratch.events.len() as u32);
+        sample_starts.push(len as u32);
+        samples[len] = Sample {
+            target: 0,
+            slot: NEGATIVE,
+        };
+        *n_samples = len;
     }
 
     /// Every lane's move for its sample, branch-free: the attraction
     /// `−2ab·d^(2(b−1)) / (1 + a·d^(2b))` or the repulsion `2γb / ((ε + d²)(1 + a·d^(2b)))`
     /// times the offset, each component clipped to ±4, times the learning rate. Returns the
     /// steps taken.
-    #[inline]
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into the AVX2 build, or it would run as baseline code there"
+    )]
+    #[inline(always)]
     fn move_lanes(
         &self,
         x: &mut [f32; LANES],

@@ -34,12 +34,14 @@
 
 mod kernel;
 mod pow;
+mod schedule;
 
 use rayon::prelude::*;
 
 use crate::FuzzyGraph;
 use crate::rng::mix64;
-use kernel::{EdgeState, Job, Reactions, Scratch, Shared, due_epoch};
+use kernel::{Job, Reactions, Scratch, Shared};
+use schedule::{EdgeState, Sweep, due_epoch};
 
 /// Points per parallel task; fixed, so the partition never depends on the thread count.
 const BLOCK: usize = 256;
@@ -69,6 +71,8 @@ pub(crate) struct Sgd {
     tails: Vec<u32>,
     /// For edge `i → j`, the index of edge `j → i`.
     reverse: Vec<u32>,
+    /// The phase of each edge's tail's block.
+    tail_phase: Vec<u8>,
     /// The first epoch at which each edge is due (`⌈next sample⌉`): the only per-edge value
     /// every epoch reads, so it is kept small and apart.
     due_at: Vec<u32>,
@@ -91,6 +95,8 @@ pub(crate) struct Sgd {
     output: Vec<f32>,
     layout: Vec<f32>,
     frozen: Vec<f32>,
+    /// See [`Shared::baseline_only`]; set only by tests.
+    baseline_only: bool,
 }
 
 impl Sgd {
@@ -119,8 +125,7 @@ impl Sgd {
         let schedule: Vec<EdgeState> = graph
             .weights()
             .iter()
-            .zip(graph.cols())
-            .map(|(&w, &tail)| {
+            .map(|&w| {
                 // umap-learn's `make_epochs_per_sample`: sampled n_epochs·w/max times.
                 let samples = n_epochs as f64 * (f64::from(w) / max);
                 let epochs_per_sample = if samples > 0.0 {
@@ -133,7 +138,6 @@ impl Sgd {
                     next_sample: epochs_per_sample,
                     next_negative: epochs_per_sample / rate,
                     epochs_per_sample,
-                    tail,
                 }
             })
             .collect();
@@ -141,6 +145,11 @@ impl Sgd {
             row_ptr: graph.row_ptr().to_vec(),
             tails: graph.cols().to_vec(),
             reverse: reverse_edges(graph),
+            tail_phase: graph
+                .cols()
+                .iter()
+                .map(|&j| ((j as usize / BLOCK) % PHASES) as u8)
+                .collect(),
             due_at: schedule.iter().map(|s| due_epoch(s.next_sample)).collect(),
             schedule,
             reactions: Reactions::new(graph.n_entries()),
@@ -153,6 +162,7 @@ impl Sgd {
             epoch: 0,
             seed_key: mix64(seed ^ 0x756d_6170_5f73_6764),
             frozen: layout.clone(),
+            baseline_only: false,
             order,
             output,
             layout,
@@ -184,6 +194,7 @@ impl Sgd {
         if self.epoch >= self.n_epochs {
             return false;
         }
+        self.sweep();
         self.frozen.copy_from_slice(&self.layout);
         for phase in 0..PHASES {
             self.heads(phase);
@@ -202,85 +213,85 @@ impl Sgd {
         true
     }
 
+    /// Lists every block's edges due this epoch and advances their schedule (see
+    /// [`schedule`]), all blocks in parallel: each owns its edges' schedule.
+    fn sweep(&mut self) {
+        let n = self.row_ptr.len() - 1;
+        let mut jobs = Vec::with_capacity(self.scratch.len());
+        let (mut due_at, mut schedule) = (self.due_at.as_mut_slice(), self.schedule.as_mut_slice());
+        for (first_point, scratch) in (0..n).step_by(BLOCK).zip(&mut self.scratch) {
+            let last_point = (first_point + BLOCK).min(n);
+            let edges = self.row_ptr[last_point] - self.row_ptr[first_point];
+            let (d, d_rest) = due_at.split_at_mut(edges);
+            let (s, s_rest) = schedule.split_at_mut(edges);
+            jobs.push((
+                first_point,
+                last_point - first_point,
+                d,
+                s,
+                &mut scratch.due,
+            ));
+            (due_at, schedule) = (d_rest, s_rest);
+        }
+        let sweep = Sweep {
+            row_ptr: &self.row_ptr,
+            reverse: &self.reverse,
+            tail_phase: &self.tail_phase,
+            epoch: self.epoch,
+            negative_sample_rate: self.negative_sample_rate,
+        };
+        jobs.into_par_iter()
+            .for_each(|(first_point, n_block, due_at, schedule, due)| {
+                due.sweep(&sweep, (first_point, n_block), due_at, schedule);
+            });
+    }
+
     /// Pass 1 for the blocks of `phase`.
     fn heads(&mut self, phase: usize) {
         let n = self.row_ptr.len() - 1;
-        let mut jobs = Vec::with_capacity(n.div_ceil(BLOCK));
-        let (mut layout, mut due_at, mut schedule) = (
-            self.layout.as_mut_slice(),
-            self.due_at.as_mut_slice(),
-            self.schedule.as_mut_slice(),
-        );
-        for (block, (first_point, scratch)) in
-            (0..n).step_by(BLOCK).zip(&mut self.scratch).enumerate()
-        {
-            let last_point = (first_point + BLOCK).min(n);
-            let edges = self.row_ptr[last_point] - self.row_ptr[first_point];
-            let (l, l_rest) = layout.split_at_mut(2 * (last_point - first_point));
-            let (d, d_rest) = due_at.split_at_mut(edges);
-            let (s, s_rest) = schedule.split_at_mut(edges);
-            if block % PHASES == phase {
-                jobs.push(Job {
-                    first_point,
-                    first_edge: self.row_ptr[first_point],
-                    layout: l,
-                    due_at: d,
-                    schedule: s,
-                    scratch,
-                });
-            }
-            (layout, due_at, schedule) = (l_rest, d_rest, s_rest);
-        }
+        let jobs: Vec<Job<'_>> = self
+            .layout
+            .chunks_mut(2 * BLOCK)
+            .zip(&mut self.scratch)
+            .enumerate()
+            .filter(|(block, _)| block % PHASES == phase)
+            .map(|(block, (layout, scratch))| Job {
+                first_point: block * BLOCK,
+                first_edge: self.row_ptr[block * BLOCK],
+                layout,
+                scratch,
+            })
+            .collect();
         let shared = Shared {
-            row_ptr: &self.row_ptr,
-            reverse: &self.reverse,
+            tails: &self.tails,
             reactions: &self.reactions,
             frozen: &self.frozen,
             kernel: self.kernel,
             alpha: self.alpha as f32,
             epoch: self.epoch,
-            negative_sample_rate: self.negative_sample_rate,
             seed_key: self.seed_key,
             n_points: n as u32,
+            baseline_only: self.baseline_only,
         };
         jobs.into_par_iter().for_each(|job| shared.run(job));
     }
 
     /// Pass 2 after phase `phase`: every point takes the tail steps of the edges sampled in
     /// that phase that point at it, in the order of its own edges. Those are the reverses of
-    /// its own edges sampled this epoch whose tail belongs to the phase (an edge and its
-    /// reverse share a schedule): found in its event list once its own phase has run, else
-    /// among its edges due now.
+    /// its own edges due this epoch (an edge and its reverse share a schedule) whose tail
+    /// belongs to the phase, listed by the sweep.
     fn apply_reactions(&mut self, phase: usize) {
-        let epoch = self.epoch as u32;
-        let (row_ptr, reactions, tails, due_at) =
-            (&self.row_ptr, &self.reactions, &self.tails, &self.due_at);
-        let in_phase = |i: u32| (i as usize / BLOCK) % PHASES == phase;
+        let reactions = &self.reactions;
         self.layout
             .par_chunks_mut(2 * BLOCK)
             .zip(self.scratch.par_iter())
-            .enumerate()
-            .for_each(|(block, (points, scratch))| {
-                let first_edge = row_ptr[block * BLOCK];
-                let collected = block % PHASES <= phase;
+            .for_each(|(points, scratch)| {
                 for (p, point) in points.chunks_exact_mut(2).enumerate() {
-                    let j = block * BLOCK + p;
                     let (mut x, mut y) = (point[0], point[1]);
-                    let mut take = |e: usize| {
-                        if in_phase(tails[e]) {
-                            let [sx, sy] = reactions.load(e);
-                            x += sx;
-                            y += sy;
-                        }
-                    };
-                    if collected {
-                        scratch
-                            .due_edges(p)
-                            .for_each(|local| take(first_edge + local));
-                    } else {
-                        (row_ptr[j]..row_ptr[j + 1])
-                            .filter(|&e| due_at[e] <= epoch)
-                            .for_each(&mut take);
+                    for &slot in scratch.due.reactions_of(phase, p) {
+                        let [sx, sy] = reactions.load(slot as usize);
+                        x += sx;
+                        y += sy;
                     }
                     (point[0], point[1]) = (x, y);
                 }
@@ -313,4 +324,64 @@ fn reverse_edges(graph: &FuzzyGraph) -> Vec<u32> {
             }
         });
     reverse
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{fuzzy_simplicial_set, smooth_knn_dist};
+
+    /// 3,000 points in 8 dimensions around 6 centres, from a fixed linear congruential
+    /// sequence, and UMAP's fuzzy graph of them.
+    fn clustered_graph() -> (FuzzyGraph, Vec<f32>) {
+        let (n, dim) = (3_000, 8);
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut uniform = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 40) as f32 / (1_u64 << 24) as f32
+        };
+        let data: Vec<f32> = (0..n)
+            .flat_map(|i| (0..dim).map(move |d| if i % 6 == d % 6 { 5.0 } else { 0.0 }))
+            .map(|centre| centre + uniform())
+            .collect();
+        let knn = loupe_knn::exact_knn(&data, dim, 15, loupe_knn::Metric::Euclidean)
+            .expect("a kNN graph");
+        let local = smooth_knn_dist(&knn, 1.0);
+        let fuzzy = fuzzy_simplicial_set(&knn, &local, 1.0);
+        let fuzzy = fuzzy.without_weights_below(fuzzy.max_weight() / 200.0);
+        let layout = (0..2 * n).map(|_| 10.0 * uniform()).collect();
+        (fuzzy, layout)
+    }
+
+    fn run(graph: &FuzzyGraph, layout: &[f32], baseline_only: bool) -> Vec<f32> {
+        let kernel = Kernel {
+            a: 1.577,
+            b: 0.895,
+            gamma: 1.0,
+        };
+        let mut sgd = Sgd::new(graph, layout.to_vec(), kernel, 5, 1.0, 200, 7);
+        sgd.baseline_only = baseline_only;
+        for _ in 0..30 {
+            assert!(sgd.step());
+        }
+        sgd.positions().to_vec()
+    }
+
+    /// The AVX2 build of the kernel (where the CPU has it) and the baseline build give the
+    /// same bits, so a layout does not depend on the machine's vector width.
+    #[test]
+    fn vector_builds_agree_bit_for_bit() {
+        let (graph, layout) = clustered_graph();
+        let wide = run(&graph, &layout, false);
+        let baseline = run(&graph, &layout, true);
+        assert_ne!(wide, layout, "the layout moved");
+        assert!(wide.iter().all(|v| v.is_finite()));
+        let same = wide
+            .iter()
+            .zip(&baseline)
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "AVX2 and baseline layouts differ");
+    }
 }

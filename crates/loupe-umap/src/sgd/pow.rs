@@ -4,7 +4,11 @@
 /// polynomials (relative error ≈ 1e-6): the SGD calls it once per sample, where the libm
 /// `powf` would dominate the epoch. Pure arithmetic without branches, so that a loop over
 /// lanes of them vectorises, and as deterministic as the rest.
-#[inline]
+#[expect(
+    clippy::inline_always,
+    reason = "inlined into the SGD kernel's AVX2 build, or it would run as baseline code there"
+)]
+#[inline(always)]
 pub(crate) fn pow_normal(x: f32, y: f32) -> f32 {
     exp2(y * log2(x))
 }
@@ -12,7 +16,8 @@ pub(crate) fn pow_normal(x: f32, y: f32) -> f32 {
 /// `log2 x` for positive normal `x`: exponent plus `log2 m` for the mantissa brought into
 /// `[√½, √2)`, by the odd series of `atanh((m − 1)/(m + 1))` to `t⁷` (|t| ≤ 0.172, error
 /// below 1e-7).
-#[inline]
+// Always inlined, as `pow_normal` is.
+#[inline(always)]
 fn log2(x: f32) -> f32 {
     const SQRT_2: f32 = std::f32::consts::SQRT_2;
     const C1: f32 = 2.0 / std::f32::consts::LN_2;
@@ -32,7 +37,8 @@ fn log2(x: f32) -> f32 {
 /// `2^z`: `2^round(z)` from the exponent bits times a degree-6 Taylor polynomial of
 /// `2^f = e^(f·ln 2)` for `f ∈ [−½, ½]` (error below 2e-7). `z` is clamped to the normal
 /// range.
-#[inline]
+// Always inlined, as `pow_normal` is.
+#[inline(always)]
 fn exp2(z: f32) -> f32 {
     const L1: f32 = std::f32::consts::LN_2;
     const L2: f32 = L1 * L1 / 2.0;
@@ -41,13 +47,17 @@ fn exp2(z: f32) -> f32 {
     const L5: f32 = L4 * L1 / 5.0;
     const L6: f32 = L5 * L1 / 6.0;
     // Adding and subtracting 1.5·2²³ rounds to the nearest integer in the FPU itself (the
-    // baseline x86-64 target has no rounding instruction, and `round` is a libm call).
+    // baseline x86-64 target has no rounding instruction, and `round` is a libm call). The sum
+    // also holds that integer in its low mantissa bits, read off with integer arithmetic: a
+    // float-to-int cast (`as i32`, which saturates) would not vectorise.
     const ROUNDER: f32 = 12_582_912.0;
     let z = z.clamp(-126.0, 127.0);
-    let whole = (z + ROUNDER) - ROUNDER;
+    let shifted = z + ROUNDER;
+    let whole = shifted - ROUNDER;
     let f = z - whole;
     let p = 1.0 + f * (L1 + f * (L2 + f * (L3 + f * (L4 + f * (L5 + f * L6)))));
-    p * f32::from_bits(((whole as i32 + 127) as u32) << 23)
+    let n = shifted.to_bits().wrapping_sub(ROUNDER.to_bits()) as i32;
+    p * f32::from_bits(((n + 127) as u32) << 23)
 }
 
 #[cfg(test)]
