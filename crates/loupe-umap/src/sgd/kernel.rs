@@ -95,21 +95,47 @@ impl Clone for Reactions {
 /// vectorises.
 #[derive(Debug, Clone, Copy, Default)]
 struct Round {
-    /// Where each lane's sample's other end is (frozen).
-    target_x: [f32; LANES],
-    target_y: [f32; LANES],
-    /// [`IDLE`], [`REPEL`] or [`ATTRACT`].
-    kind: [u32; LANES],
-    /// For an attraction, the reaction slot the tail's step goes to.
-    edge: [u32; LANES],
+    /// Where each lane's sample's other end is (frozen), `[x, y]`: one 8-byte load each.
+    target: [[f32; 2]; LANES],
+    /// Each lane's [`Sample::slot`].
+    slot: [u32; LANES],
+    /// 1 for a lane with a point, 0 for an idle one.
+    active: [u32; LANES],
 }
 
-/// A lane without a sample this round.
-const IDLE: u32 = 0;
-/// A negative sample.
-const REPEL: u32 = 1;
-/// An edge's attraction.
-const ATTRACT: u32 = 2;
+/// A bit per lane, lane `l` at bit `l`.
+type LaneMask = u32;
+
+/// The lanes whose `flags` are set: comparisons gathered into a mask, which the compiler
+/// turns into one vector compare, so that a per-lane branch is taken only for the lanes the
+/// mask names.
+#[expect(
+    clippy::inline_always,
+    reason = "inlined into the AVX2 build, or it would run as baseline code there"
+)]
+#[inline(always)]
+fn mask(flags: [bool; LANES]) -> LaneMask {
+    flags
+        .iter()
+        .enumerate()
+        .fold(0, |m, (l, &f)| m | (LaneMask::from(f) << l))
+}
+
+/// The lanes of `mask`, lowest first.
+#[expect(
+    clippy::inline_always,
+    reason = "inlined into the AVX2 build, or it would run as baseline code there"
+)]
+#[inline(always)]
+fn lanes_of(mut mask: LaneMask) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let l = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            l
+        })
+    })
+}
 
 /// One sample of a point's epoch, in the order the point takes them.
 #[derive(Debug, Clone, Copy, Default)]
@@ -150,8 +176,8 @@ struct Lanes<'s> {
     /// The lane's next sample and the end of its point's samples.
     next: [u32; LANES],
     end: [u32; LANES],
-    /// Whether the lane has a point.
-    active: [bool; LANES],
+    /// 1 for a lane with a point, 0 for an idle one.
+    active: [u32; LANES],
     /// The block's next point to hand to a lane.
     next_point: usize,
     /// Lanes with a point.
@@ -171,19 +197,29 @@ impl Lanes<'_> {
             if start < end {
                 self.point[l] = p;
                 (self.next[l], self.end[l]) = (start, end);
-                if !self.active[l] {
-                    self.active[l] = true;
-                    self.busy += 1;
-                }
+                self.busy += 1 - self.active[l] as usize;
+                self.active[l] = 1;
                 return true;
             }
         }
         (self.next[l], self.end[l]) = (self.idle, u32::MAX);
-        if self.active[l] {
-            self.active[l] = false;
-            self.busy -= 1;
-        }
+        self.busy -= self.active[l] as usize;
+        self.active[l] = 0;
         false
+    }
+
+    /// Moves every lane with a point to its next sample; returns the lanes whose point has
+    /// no sample left (they still hold its position).
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into the AVX2 build, or it would run as baseline code there"
+    )]
+    #[inline(always)]
+    fn advance(&mut self) -> LaneMask {
+        for (next, &active) in self.next.iter_mut().zip(&self.active) {
+            *next += active;
+        }
+        mask(std::array::from_fn(|l| self.next[l] == self.end[l]))
     }
 
     /// The lanes' next samples, their targets read from `frozen`.
@@ -192,19 +228,13 @@ impl Lanes<'_> {
         reason = "inlined into the AVX2 build, or it would run as baseline code there"
     )]
     #[inline(always)]
-    fn gather(&self, frozen: &[f32], round: &mut Round) {
+    fn gather(&self, frozen: &[[f32; 2]], round: &mut Round) {
         for l in 0..LANES {
             let sample = self.samples[self.next[l] as usize];
-            let target = sample.target as usize;
-            round.target_x[l] = frozen[2 * target];
-            round.target_y[l] = frozen[2 * target + 1];
-            round.kind[l] = match (self.active[l], sample.slot == NEGATIVE) {
-                (false, _) => IDLE,
-                (true, true) => REPEL,
-                (true, false) => ATTRACT,
-            };
-            round.edge[l] = sample.slot;
+            round.target[l] = frozen[sample.target as usize];
+            round.slot[l] = sample.slot;
         }
+        round.active = self.active;
     }
 }
 
@@ -265,10 +295,11 @@ impl Shared<'_> {
             point: [0; LANES],
             next: [0; LANES],
             end: [0; LANES],
-            active: [false; LANES],
+            active: [0; LANES],
             next_point: 0,
             busy: 0,
         };
+        let (frozen, _) = self.frozen.as_chunks::<2>();
         let mut x = [0.0_f32; LANES];
         let mut y = [0.0_f32; LANES];
         for l in 0..LANES {
@@ -282,30 +313,28 @@ impl Shared<'_> {
         // stored (a load spanning several fresh scalar stores stalls until they retire).
         let mut rounds = [Round::default(), Round::default()];
         let [mut round, mut upcoming] = rounds.each_mut();
-        lanes.gather(self.frozen, round);
+        lanes.gather(frozen, round);
+        let mut finished_points = [0_usize; LANES];
         while lanes.busy > 0 {
-            let mut finished = [usize::MAX; LANES];
-            for (l, done) in finished.iter_mut().enumerate() {
-                // An idle lane stays on the idle sample.
-                lanes.next[l] += u32::from(lanes.active[l]);
-                if lanes.next[l] == lanes.end[l] {
-                    *done = lanes.point[l];
-                    lanes.assign(l);
-                }
+            let finished = lanes.advance();
+            for l in lanes_of(finished) {
+                finished_points[l] = lanes.point[l];
+                lanes.assign(l);
             }
-            lanes.gather(self.frozen, upcoming);
+            lanes.gather(frozen, upcoming);
             let [step_x, step_y] = self.move_lanes(&mut x, &mut y, round);
-            for l in 0..LANES {
-                if round.kind[l] == ATTRACT {
-                    self.reactions
-                        .store(round.edge[l] as usize, [-step_x[l], -step_y[l]]);
-                }
-                if finished[l] != usize::MAX {
-                    let done = finished[l];
-                    (layout[2 * done], layout[2 * done + 1]) = (x[l], y[l]);
-                    let p = lanes.point[l];
-                    (x[l], y[l]) = (layout[2 * p], layout[2 * p + 1]);
-                }
+            let attractions = mask(std::array::from_fn(|l| {
+                round.active[l] != 0 && round.slot[l] != NEGATIVE
+            }));
+            for l in lanes_of(attractions) {
+                self.reactions
+                    .store(round.slot[l] as usize, [-step_x[l], -step_y[l]]);
+            }
+            for l in lanes_of(finished) {
+                let done = finished_points[l];
+                (layout[2 * done], layout[2 * done + 1]) = (x[l], y[l]);
+                let p = lanes.point[l];
+                (x[l], y[l]) = (layout[2 * p], layout[2 * p + 1]);
             }
             std::mem::swap(&mut round, &mut upcoming);
         }
@@ -379,13 +408,14 @@ impl Shared<'_> {
         let repulsion_scale = 2.0 * gamma * b;
         let mut steps = [[0.0_f32; LANES]; 2];
         for l in 0..LANES {
-            let (dx, dy) = (x[l] - round.target_x[l], y[l] - round.target_y[l]);
+            let [target_x, target_y] = round.target[l];
+            let (dx, dy) = (x[l] - target_x, y[l] - target_y);
             let d2 = dx * dx + dy * dy;
             let pow_b = pow_normal(d2.max(f32::MIN_POSITIVE), b);
             let denominator = a * pow_b + 1.0;
             // One division for either kind: attraction −2ab·d^(2b) / (d²·(1 + a·d^(2b))),
             // repulsion 2γb / ((ε + d²)·(1 + a·d^(2b))).
-            let attract = round.kind[l] == ATTRACT;
+            let attract = round.slot[l] != NEGATIVE;
             let numerator = if attract {
                 attraction_scale * pow_b
             } else {
@@ -393,7 +423,7 @@ impl Shared<'_> {
             };
             let base = if attract { d2 } else { REPULSION_EPSILON + d2 };
             let coeff = numerator / (base * denominator);
-            let moves = round.kind[l] != IDLE && d2 > 0.0;
+            let moves = round.active[l] != 0 && d2 > 0.0;
             let step_x = (coeff * dx).clamp(-CLIP, CLIP) * self.alpha;
             let step_y = (coeff * dy).clamp(-CLIP, CLIP) * self.alpha;
             let step_x = if moves { step_x } else { 0.0 };
