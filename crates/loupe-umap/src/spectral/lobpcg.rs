@@ -3,11 +3,11 @@
 //! normalised adjacency `M`, constrained to the complement of its known top eigenvector
 //! `v₀ = √d / ‖√d‖`.
 //!
-//! Each iteration makes three passes over the `N × block` arrays and one sparse product:
-//! the residuals `R = M·X − X·Θ`; `M·R`; one pass that accumulates the Gram matrices
+//! Each iteration makes two passes over the `N × block` arrays and one sparse product:
+//! `M·R` for the residuals `R = M·X − X·Θ`; one pass that accumulates the Gram matrices
 //! `SᵀS` and `Sᵀ·M·S` of the basis `S = [X R P]` (and `v₀ᵀS`, which removes the `v₀`
 //! component without another pass, since `M·v₀ = v₀`); and one pass that forms the new
-//! `X`, `M·X`, `P` and `M·P` from the small Rayleigh–Ritz solution. The small generalised
+//! `X`, `M·X`, `P`, `M·P` and `R` from the small Rayleigh–Ritz solution. The small generalised
 //! problem is solved after scaling the basis to unit columns and dropping directions whose
 //! Gram eigenvalue is negligible (SVQB, Stathopoulos & Wu 2002), so a nearly dependent
 //! basis near convergence shrinks instead of blowing up. All reductions run over fixed
@@ -88,10 +88,12 @@ pub(super) fn lobpcg(
         Block::zeros(n, m),
         Block::zeros(n, m),
         Block::zeros(n, m),
+        Block::zeros(n, m),
     ];
     let mut residual = f64::INFINITY;
+    // Later residuals come out of `update`'s pass, which has the new X and M·X at hand.
+    state.residuals();
     for iteration in 0..SPECTRAL_MAX_ITERATIONS {
-        state.residuals();
         op.apply_into(&state.r, &mut state.ar);
         let k = if state.has_p { 3 * m } else { 2 * m };
         let (mut g, mut h, s) = state.grams(&op.trivial, k);
@@ -128,8 +130,8 @@ pub(super) fn lobpcg(
         let Some((coef, theta)) = solved else {
             break;
         };
-        state.update(&coef, &s, &op.trivial, k, &mut next);
         state.theta = theta;
+        state.update(&coef, &s, &op.trivial, k, &mut next);
         state.has_p = true;
     }
     Err(SpectralFailure::NotConverged {
@@ -223,14 +225,16 @@ impl State {
     }
 
     /// `X ← S'·C`, `M·X ← M·S'·C`, `P ← [R P]'·C₂`, `M·P ← M·[R P]'·C₂`, where `'` removes
-    /// the `v₀` component and `C₂` is the part of `C` below the `X` rows.
+    /// the `v₀` component and `C₂` is the part of `C` below the `X` rows; then the new
+    /// residuals `R = M·X − X·Θ` with `self.theta` (already the new Ritz values), in the same
+    /// pass, which saves one over the arrays.
     fn update(
         &mut self,
         coef: &[f64],
         s: &[f64],
         trivial: &Block,
         k: usize,
-        next: &mut [Block; 4],
+        next: &mut [Block; 5],
     ) {
         let m = self.x.cols;
         // v₀ coefficients of the new blocks: s·C and s₂·C₂.
@@ -244,20 +248,23 @@ impl State {
                 }
             }
         }
-        let [nx, nax, np, nap] = next;
+        let [nx, nax, np, nap, nr] = next;
         let this = &*self;
+        let theta = &self.theta;
         nx.data
             .par_chunks_mut(CHUNK * m)
             .zip(nax.data.par_chunks_mut(CHUNK * m))
             .zip(np.data.par_chunks_mut(CHUNK * m))
             .zip(nap.data.par_chunks_mut(CHUNK * m))
+            .zip(nr.data.par_chunks_mut(CHUNK * m))
             .enumerate()
-            .for_each(|(chunk, (((x, ax), p), ap))| {
-                for (local, (((x, ax), p), ap)) in x
+            .for_each(|(chunk, ((((x, ax), p), ap), r))| {
+                for (local, ((((x, ax), p), ap), r)) in x
                     .chunks_exact_mut(m)
                     .zip(ax.chunks_exact_mut(m))
                     .zip(p.chunks_exact_mut(m))
                     .zip(ap.chunks_exact_mut(m))
+                    .zip(r.chunks_exact_mut(m))
                     .enumerate()
                 {
                     let i = chunk * CHUNK + local;
@@ -279,6 +286,7 @@ impl State {
                         ax[j] = axs + aps - v0 * sc[j];
                         p[j] = ps - v0 * sc2[j];
                         ap[j] = aps - v0 * sc2[j];
+                        r[j] = ax[j] - theta[j] * x[j];
                     }
                 }
             });
@@ -286,6 +294,7 @@ impl State {
         std::mem::swap(&mut self.ax, nax);
         std::mem::swap(&mut self.p, np);
         std::mem::swap(&mut self.ap, nap);
+        std::mem::swap(&mut self.r, nr);
     }
 }
 
