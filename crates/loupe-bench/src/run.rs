@@ -132,7 +132,10 @@ pub fn run(
         p.knn_method.with_seed(p.seed),
     )?;
     write_u32(&stem.with_extension("knn.u32"), &graph.indices)?;
-    record.str("knn_method", &format!("{:?}", p.knn_method.resolve(n)));
+    record.str(
+        "knn_method",
+        &format!("{:?}", p.knn_method.resolve(n, valid.k_neighbors())),
+    );
     record.write(&stem.with_extension("json"))?;
     Ok(record)
 }
@@ -207,9 +210,10 @@ fn run_recipe(
         p.knn_method.with_seed(p.seed),
     )?;
     write_u32(&stem.with_extension("knn.u32"), &graph.indices)?;
-    record
-        .num("k", full.k_neighbors() as f64)
-        .str("knn_method", &format!("{:?}", p.knn_method.resolve(n)));
+    record.num("k", full.k_neighbors() as f64).str(
+        "knn_method",
+        &format!("{:?}", p.knn_method.resolve(n, full.k_neighbors())),
+    );
     record.write(&stem.with_extension("json"))?;
     Ok(record)
 }

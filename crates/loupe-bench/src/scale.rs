@@ -173,7 +173,10 @@ pub fn scale_one(
         )
         .str(
             "knn_method",
-            &format!("{:?}", valid.params().knn_method.resolve(n)),
+            &format!(
+                "{:?}",
+                valid.params().knn_method.resolve(n, valid.k_neighbors())
+            ),
         );
     record.write(result)?;
     Ok(record)

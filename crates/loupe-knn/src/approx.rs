@@ -32,6 +32,27 @@ pub struct ApproxParams {
     pub seed: u64,
 }
 
+impl ApproxParams {
+    /// Largest `k` that [`ApproxParams::for_k`] treats as small.
+    pub const SMALL_K: usize = 30;
+
+    /// The defaults for a search of `k` neighbours. For small `k` (UMAP's 15, not t-SNE's 90)
+    /// fewer, smaller trees suffice: on MNIST PCA-50 (70,000 points, k = 14, two cores) 6
+    /// trees of 128 found 98.5 % of the exact neighbours in 0.69 s, the defaults 99.0 % in
+    /// 0.80 s; NN-descent closes the gap the forest leaves.
+    pub fn for_k(k: usize) -> Self {
+        if k <= Self::SMALL_K {
+            Self {
+                n_trees: 6,
+                leaf_size: 128,
+                ..Self::default()
+            }
+        } else {
+            Self::default()
+        }
+    }
+}
+
 impl Default for ApproxParams {
     fn default() -> Self {
         Self {

@@ -58,14 +58,15 @@ impl KnnMethod {
         }
     }
 
-    /// The concrete method [`crate::knn`] runs for `n_points` points.
+    /// The concrete method [`crate::knn`] runs for `k` neighbours of `n_points` points
+    /// (an approximate search gets [`ApproxParams::for_k`]).
     #[must_use]
-    pub fn resolve(self, n_points: usize) -> Self {
+    pub fn resolve(self, n_points: usize, k: usize) -> Self {
         match self {
             Self::Auto { seed } if n_points >= Self::AUTO_EXACT_BELOW => {
                 Self::Approximate(ApproxParams {
                     seed,
-                    ..ApproxParams::default()
+                    ..ApproxParams::for_k(k)
                 })
             }
             Self::Auto { .. } => Self::Exact,

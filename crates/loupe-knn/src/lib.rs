@@ -41,7 +41,7 @@ pub fn knn(
     method: KnnMethod,
 ) -> Result<KnnGraph, KnnError> {
     let n_points = vectors.len().checked_div(dim).unwrap_or(0);
-    match method.resolve(n_points) {
+    match method.resolve(n_points, k) {
         KnnMethod::Approximate(params) => approximate_knn(vectors, dim, k, metric, params),
         KnnMethod::Exact | KnnMethod::Auto { .. } => exact_knn(vectors, dim, k, metric),
     }

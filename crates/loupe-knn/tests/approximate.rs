@@ -179,14 +179,26 @@ fn auto_is_exact_below_the_threshold() {
         auto,
         exact_knn(&data, 6, 12, Metric::Euclidean).expect("knn")
     );
-    assert_eq!(KnnMethod::Auto { seed: 3 }.resolve(100), KnnMethod::Exact);
     assert_eq!(
-        KnnMethod::Auto { seed: 3 }.resolve(KnnMethod::AUTO_EXACT_BELOW),
+        KnnMethod::Auto { seed: 3 }.resolve(100, 90),
+        KnnMethod::Exact
+    );
+    assert_eq!(
+        KnnMethod::Auto { seed: 3 }.resolve(KnnMethod::AUTO_EXACT_BELOW, 90),
         KnnMethod::Approximate(ApproxParams {
             seed: 3,
             ..ApproxParams::default()
         })
     );
+    // Small k (UMAP's) gets the lighter forest.
+    assert_eq!(
+        KnnMethod::Auto { seed: 3 }.resolve(KnnMethod::AUTO_EXACT_BELOW, 14),
+        KnnMethod::Approximate(ApproxParams {
+            seed: 3,
+            ..ApproxParams::for_k(14)
+        })
+    );
+    assert!(ApproxParams::for_k(14).n_trees < ApproxParams::default().n_trees);
     assert_eq!(
         KnnMethod::default().with_seed(9),
         KnnMethod::Auto { seed: 9 }
