@@ -18,7 +18,8 @@
 //!    and `spread` by least squares (defaults give a ≈ 1.577, b ≈ 0.895).
 //! 5. **SGD** over the edges with negative sampling, umap-learn's `epochs_per_sample`
 //!    schedule, gradient clipping to ±4 and a linearly decaying learning rate, in `f32` with a
-//!    branch-free kernel that advances 8 points side by side (SIMD); one epoch per
+//!    branch-free kernel that advances 8 points side by side (SIMD; an AVX2 build of the same
+//!    code where the CPU has it, which gives the same bits); one epoch per
 //!    [`UmapEngine::step`], so the app can show every epoch, and [`spawn_run`] drives it on
 //!    a named thread that publishes `loupe-tsne`'s [`Snapshot`] type, so the app treats both
 //!    methods alike.
@@ -38,6 +39,9 @@
 //! order, when the phase ends. Every value has one writer per pass, so a point's new position
 //! is a function of the previous layout, the graph and the seed alone, whatever thread
 //! computes it. (Details in the `sgd` module.)
+//!
+//! The crate's one `unsafe` block calls that AVX2 build after run-time detection
+//! (`sgd/kernel.rs`); a test checks that it and the baseline build agree bit for bit.
 //!
 //! This crate must never depend on a GUI or GPU crate (egui, eframe, winit, wgpu) nor do IO:
 //! it is pure computation that the app, the CLI and tests drive alike.
