@@ -99,6 +99,11 @@ fn spawn(
 }
 
 impl UmapRun {
+    /// The run's controls, the same type as `loupe-tsne`'s runs have (see `TsneRun::control`).
+    pub fn control(&self) -> &RunControl {
+        &self.shared
+    }
+
     /// The newest snapshot (a peek: it stays available to later calls).
     pub fn latest(&self) -> Option<Arc<Snapshot>> {
         self.shared.latest()

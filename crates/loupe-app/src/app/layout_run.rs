@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use loupe_tsne::{FinishedLayout, IterationObserver, Snapshot, TsneRun};
+use loupe_tsne::{FinishedLayout, IterationObserver, RunControl, Snapshot, TsneRun};
 use loupe_umap::UmapRun;
 
 use crate::cli::MethodArg;
@@ -39,61 +39,49 @@ impl LayoutRun {
         }
     }
 
+    /// The controls both methods share: snapshots, pause/resume/cancel, the observer and
+    /// the phase starts (UMAP marks none: it has one phase).
+    fn control(&self) -> &RunControl {
+        match self {
+            Self::Tsne(run) => run.control(),
+            Self::Umap(run) => run.control(),
+        }
+    }
+
     /// The newest snapshot.
     pub fn latest(&self) -> Option<Arc<Snapshot>> {
-        match self {
-            Self::Tsne(run) => run.latest(),
-            Self::Umap(run) => run.latest(),
-        }
+        self.control().latest()
     }
 
     /// Stops before the next iteration or epoch.
     pub fn pause(&self) {
-        match self {
-            Self::Tsne(run) => run.pause(),
-            Self::Umap(run) => run.pause(),
-        }
+        self.control().pause();
     }
 
     /// Continues a paused run.
     pub fn resume(&self) {
-        match self {
-            Self::Tsne(run) => run.resume(),
-            Self::Umap(run) => run.resume(),
-        }
+        self.control().resume();
     }
 
     /// Ends the run, keeping its last layout.
     pub fn cancel(&self) {
-        match self {
-            Self::Tsne(run) => run.cancel(),
-            Self::Umap(run) => run.cancel(),
-        }
+        self.control().cancel();
     }
 
     /// Sees every iteration (epoch) from the next one on.
     pub fn observe(&self, observer: Option<IterationObserver>) {
-        match self {
-            Self::Tsne(run) => run.observe(observer),
-            Self::Umap(run) => run.observe(observer),
-        }
+        self.control().observe(observer);
     }
 
     /// The snapshots at the start of each phase after the first (t-SNE's exaggeration
-    /// changes and stages; UMAP has one phase).
+    /// changes and stages).
     pub fn phase_starts(&self) -> Vec<Arc<Snapshot>> {
-        match self {
-            Self::Tsne(run) => run.phase_starts(),
-            Self::Umap(_) => Vec::new(),
-        }
+        self.control().phase_starts()
     }
 
     /// Whether the engine thread has ended.
     pub fn is_finished(&self) -> bool {
-        match self {
-            Self::Tsne(run) => run.is_finished(),
-            Self::Umap(run) => run.is_finished(),
-        }
+        self.control().is_finished()
     }
 
     /// Waits for the thread: the final snapshot and, for t-SNE, the layout that Refine and Add

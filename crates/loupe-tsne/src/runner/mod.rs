@@ -184,6 +184,12 @@ fn new_shared() -> Arc<RunControl> {
 }
 
 impl TsneRun {
+    /// The run's controls (snapshot, pause/resume/cancel, observer, phase starts), the same
+    /// type `loupe-umap`'s runs have, so a caller can drive either method through one value.
+    pub fn control(&self) -> &RunControl {
+        &self.shared
+    }
+
     /// The snapshot taken at the first iteration of every phase or stage after the first, in
     /// order (see [`RunControl::phase_starts`]), so a timeline can mark every boundary.
     pub fn phase_starts(&self) -> Vec<Arc<Snapshot>> {
